@@ -1,0 +1,153 @@
+"""A price-time priority book in YES space: bids and asks, levels keyed by price, FIFO within a level.
+
+The book does no I/O. The services load into it only the resting orders an incoming order can
+cross, so it is equally a full book (tests, benchmarks) and a window of one.
+"""
+
+import hashlib
+from bisect import bisect_left, insort
+from dataclasses import dataclass
+
+from exchange.engine.orders import Side
+
+
+@dataclass(slots=True)
+class RestingOrder:
+    order_id: str
+    owner: int
+    side: Side
+    price: int
+    remaining: int
+    priority: int
+
+
+class Level:
+    """Resting orders at one price; a dict keeps arrival order and removes by id in O(1)."""
+
+    __slots__ = ("price", "orders", "size")
+
+    def __init__(self, price: int) -> None:
+        self.price = price
+        self.orders: dict[str, RestingOrder] = {}
+        self.size = 0
+
+    def first(self) -> RestingOrder:
+        return next(iter(self.orders.values()))
+
+
+class Book:
+    def __init__(self) -> None:
+        self._levels: dict[Side, dict[int, Level]] = {Side.BID: {}, Side.ASK: {}}
+        self._prices: dict[Side, list[int]] = {Side.BID: [], Side.ASK: []}  # ascending
+        self._orders: dict[str, RestingOrder] = {}
+
+    # --- queries ---------------------------------------------------------------------------------
+    def __contains__(self, order_id: str) -> bool:
+        return order_id in self._orders
+
+    def __len__(self) -> int:
+        return len(self._orders)
+
+    def get(self, order_id: str) -> RestingOrder | None:
+        return self._orders.get(order_id)
+
+    def best(self, side: Side) -> Level | None:
+        prices = self._prices[side]
+        if not prices:
+            return None
+        return self._levels[side][prices[-1] if side is Side.BID else prices[0]]
+
+    def best_price(self, side: Side) -> int | None:
+        level = self.best(side)
+        return None if level is None else level.price
+
+    def levels(self, side: Side) -> list[Level]:
+        """Levels from best to worst."""
+        prices = self._prices[side]
+        ordered = reversed(prices) if side is Side.BID else prices
+        return [self._levels[side][p] for p in ordered]
+
+    def orders(self) -> list[RestingOrder]:
+        return list(self._orders.values())
+
+    # --- mutation (used by matching) ---------------------------------------------------------------
+    def add(self, order: RestingOrder) -> None:
+        """Append at the back of its level. Loading a window of resting orders uses this too,
+        so callers add in priority order."""
+        if order.order_id in self._orders:
+            raise ValueError(f"order {order.order_id} already on the book")
+        levels = self._levels[order.side]
+        level = levels.get(order.price)
+        if level is None:
+            level = levels[order.price] = Level(order.price)
+            insort(self._prices[order.side], order.price)
+        level.orders[order.order_id] = order
+        level.size += order.remaining
+        self._orders[order.order_id] = order
+
+    def remove(self, order_id: str) -> RestingOrder:
+        order = self._orders.pop(order_id)
+        levels = self._levels[order.side]
+        level = levels[order.price]
+        del level.orders[order_id]
+        level.size -= order.remaining
+        if not level.orders:
+            del levels[order.price]
+            prices = self._prices[order.side]
+            del prices[bisect_left(prices, order.price)]
+        return order
+
+    def reduce(self, order_id: str, by: int) -> RestingOrder:
+        """Take `by` off a resting order in place (fills and decreases keep priority)."""
+        order = self._orders[order_id]
+        if by >= order.remaining:
+            self.remove(order_id)
+            order.remaining -= by
+            return order
+        order.remaining -= by
+        self._levels[order.side][order.price].size -= by
+        return order
+
+    # --- views and self-checks ---------------------------------------------------------------------
+    def snapshot(self, depth: int | None = None) -> dict[Side, list[tuple[int, int]]]:
+        """(price, size) per side, best first."""
+        out = {}
+        for side in Side:
+            levels = self.levels(side)
+            if depth is not None:
+                levels = levels[:depth]
+            out[side] = [(lv.price, lv.size) for lv in levels]
+        return out
+
+    def state_hash(self) -> str:
+        digest = hashlib.sha256()
+        for side in Side:
+            for level in self.levels(side):
+                for o in level.orders.values():
+                    digest.update(f"{side}|{o.price}|{o.order_id}|{o.owner}|{o.remaining}|{o.priority};".encode())
+        return digest.hexdigest()
+
+    def check_invariants(self) -> None:
+        """Raise AssertionError if the book is crossed or its indexes disagree."""
+        bid, ask = self.best_price(Side.BID), self.best_price(Side.ASK)
+        if bid is not None and ask is not None and bid >= ask:
+            raise AssertionError(f"crossed book: bid {bid} >= ask {ask}")
+        seen = 0
+        for side in Side:
+            if sorted(self._levels[side]) != self._prices[side]:
+                raise AssertionError(f"{side} price index out of step")
+            for level in self._levels[side].values():
+                if not level.orders:
+                    raise AssertionError(f"empty level {side} {level.price}")
+                if level.size != sum(o.remaining for o in level.orders.values()):
+                    raise AssertionError(f"level size wrong at {side} {level.price}")
+                last = None
+                for o in level.orders.values():
+                    if o.remaining <= 0 or o.price != level.price or o.side is not side:
+                        raise AssertionError(f"bad resting order {o}")
+                    if last is not None and o.priority < last:
+                        raise AssertionError(f"FIFO broken at {side} {level.price}")
+                    last = o.priority
+                    seen += 1
+        if seen != len(self._orders):
+            raise AssertionError("order index out of step with levels")

@@ -1,0 +1,82 @@
+"""Units and the one place that converts between them and Kalshi's wire forms.
+
+Price: integer $0.0001 (1 cent = 100, $1 = 10,000). Count: integer hundredths of a contract
+(1 contract = 100). Money: integer $0.0001, like prices.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+ONE_DOLLAR = 10_000
+CENT = 100
+ONE_CONTRACT = 100
+
+
+class UnitError(ValueError):
+    """A wire value that does not convert exactly into our units."""
+
+
+def price_from_cents(cents: int) -> int:
+    return int(cents) * CENT
+
+
+def price_to_cents(price: int) -> int:
+    """Whole cents, rounding down sub-cent prices (the legacy integer fields cannot carry them)."""
+    return price // CENT
+
+
+def dollars_to_units(text: str | int | float) -> int:
+    """'0.4500' -> 4500. Rejects anything finer than $0.0001."""
+    return _fixed_to_int(text, 4)
+
+
+def units_to_dollars(units: int) -> str:
+    """4500 -> '0.4500' (always four decimals so clients can key levels by the string)."""
+    sign = "-" if units < 0 else ""
+    units = abs(units)
+    return f"{sign}{units // ONE_DOLLAR}.{units % ONE_DOLLAR:04d}"
+
+
+def count_from_contracts(contracts: int) -> int:
+    return int(contracts) * ONE_CONTRACT
+
+
+def count_to_contracts(count: int) -> int:
+    """Whole contracts, rounding toward zero (legacy integer fields)."""
+    return int(count / ONE_CONTRACT) if count < 0 else count // ONE_CONTRACT
+
+
+def fp_to_count(text: str | int | float) -> int:
+    """'10.00' -> 1000. Rejects anything finer than 0.01 contracts."""
+    return _fixed_to_int(text, 2)
+
+
+def count_to_fp(count: int) -> str:
+    """1000 -> '10.00'."""
+    sign = "-" if count < 0 else ""
+    count = abs(count)
+    return f"{sign}{count // ONE_CONTRACT}.{count % ONE_CONTRACT:02d}"
+
+
+def _fixed_to_int(text: str | int | float, places: int) -> int:
+    if isinstance(text, bool):
+        raise UnitError(f"not a number: {text!r}")
+    try:
+        value = Decimal(str(text).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise UnitError(f"not a number: {text!r}") from exc
+    if not value.is_finite():
+        raise UnitError(f"not a number: {text!r}")
+    scaled = value.scaleb(places)
+    if scaled != scaled.to_integral_value():
+        raise UnitError(f"{text!r} has more than {places} decimal places")
+    return int(scaled)
+
+
+def notional(side_is_bid: bool, price: int, count: int) -> int:
+    """What the buyer on one side of the YES-space book pays for `count` at YES price `price`.
+
+    A bid pays the YES price; an ask (a NO buyer) pays the NO price. The two always add up to
+    exactly $1 per contract, so money is conserved even for sub-cent prices and fractional counts.
+    """
+    yes_side = price * count // ONE_CONTRACT
+    return yes_side if side_is_bid else count * CENT - yes_side

@@ -1,0 +1,3 @@
+"""WebSocket routes; each app that serves a socket adds its patterns here."""
+
+websocket_urlpatterns: list = []
