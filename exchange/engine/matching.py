@@ -114,7 +114,8 @@ def _match(book: Book, order: NewOrder, count: int, levels: _Levels) -> Result:
             if order.stp is SelfTradePrevention.MAKER:
                 book.remove(resting.order_id)
                 levels.add(opposite, resting.price, -resting.remaining)
-                canceled.append(OrderCanceled(resting.order_id, resting.owner, resting.remaining, CancelReason.SELF_TRADE))
+                reason = CancelReason.SELF_TRADE
+                canceled.append(OrderCanceled(resting.order_id, resting.owner, resting.remaining, reason))
                 continue
             stopped_by_self_trade = True
             break
