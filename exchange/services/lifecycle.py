@@ -1,0 +1,133 @@
+"""Market lifecycle: initialized -> active <-> inactive -> closed -> determined -> finalized."""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from exchange.engine import CancelReason
+from exchange.engine.rejects import RejectCode
+from exchange.models import Market, Order, Position, Settlement
+from exchange.services.errors import ExchangeError
+from exchange.services.ledger import settlement_payout
+from exchange.services.market_txn import MarketTxn
+
+S = Market.Status
+
+
+def _transition(ticker: str, allowed: set[str], to: str, event_type: str, cancel: CancelReason | None = None,
+                ) -> MarketTxn:
+    txn = MarketTxn.lock(ticker=ticker)
+    if txn.market.status not in allowed:
+        raise ExchangeError(RejectCode.INVALID_PARAMETER,
+                            f"market {ticker} is {txn.market.status}; cannot move it to {to}")
+    if cancel is not None:
+        txn.cancel_orders(txn.resting(), cancel)
+    txn.market.status = to
+    txn.lifecycle(event_type)
+    return txn
+
+
+@transaction.atomic
+def market_open(*, ticker: str) -> Market:
+    txn = _transition(ticker, {S.INITIALIZED}, S.ACTIVE, "activated")
+    txn.flush()
+    return txn.market
+
+
+@transaction.atomic
+def market_pause(*, ticker: str) -> Market:
+    """Pause trading; resting orders are canceled, as Kalshi does when it deactivates a market."""
+    txn = _transition(ticker, {S.ACTIVE}, S.INACTIVE, "deactivated", CancelReason.MARKET_HALTED)
+    txn.flush()
+    return txn.market
+
+
+@transaction.atomic
+def market_resume(*, ticker: str) -> Market:
+    txn = _transition(ticker, {S.INACTIVE}, S.ACTIVE, "activated")
+    txn.flush()
+    return txn.market
+
+
+@transaction.atomic
+def market_close(*, ticker: str) -> Market:
+    txn = _transition(ticker, {S.INITIALIZED, S.ACTIVE, S.INACTIVE}, S.CLOSED, "close_date_updated",
+                      CancelReason.MARKET_CLOSED)
+    if txn.market.close_time > txn.now:
+        txn.market.close_time = txn.now
+    txn.flush()
+    return txn.market
+
+
+@transaction.atomic
+def market_update_close_time(*, ticker: str, close_time: datetime) -> Market:
+    txn = MarketTxn.lock(ticker=ticker)
+    if txn.market.status in (S.CLOSED, S.DETERMINED, S.FINALIZED):
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, f"market {ticker} is already {txn.market.status}")
+    txn.market.close_time = close_time
+    txn.lifecycle("close_date_updated")
+    txn.flush()
+    return txn.market
+
+
+@transaction.atomic
+def market_determine(*, ticker: str, result: str) -> Market:
+    """Record the outcome; an open market is closed first."""
+    if result not in (Market.Result.YES, Market.Result.NO):
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, "result must be yes or no")
+    txn = _transition(ticker, {S.INITIALIZED, S.ACTIVE, S.INACTIVE, S.CLOSED}, S.DETERMINED, "determined",
+                      CancelReason.MARKET_CLOSED)
+    txn.market.result = result
+    txn.market.determined_at = txn.now
+    if txn.market.close_time > txn.now:
+        txn.market.close_time = txn.now
+    txn.flush()
+    return txn.market
+
+
+@transaction.atomic
+def market_settle(*, ticker: str) -> Market:
+    """Pay $1 per winning contract, record each holder's settlement, and finalize the market."""
+    txn = _transition(ticker, {S.DETERMINED}, S.FINALIZED, "settled", CancelReason.SETTLED)
+    market = txn.market
+    market.settled_at = txn.now
+    positions = list(Position.objects.filter(market=market).exclude(position=0, cost=0))
+    accounts = txn.lock_accounts(p.user_id for p in positions)
+    settlements = []
+    for position in positions:
+        payout = settlement_payout(position.position, market.result)
+        yes, no = max(position.position, 0), max(-position.position, 0)
+        settlements.append(Settlement(
+            user_id=position.user_id, market=market, result=market.result, yes_count=yes, no_count=no,
+            yes_total_cost=position.cost if yes else 0, no_total_cost=position.cost if no else 0,
+            revenue=payout, fees_paid=position.fees_paid,
+        ))
+        accounts[position.user_id].balance += payout
+        position.realized_pnl += payout - position.cost
+        position.position = 0
+        position.cost = 0
+        position.updated_at = txn.now
+    Position.objects.bulk_update(positions, ["position", "cost", "realized_pnl", "updated_at"])
+    Settlement.objects.bulk_create(settlements)
+    market.open_interest = 0
+    for settlement in settlements:
+        txn.private_event("settlement", settlement.user_id, {
+            "ticker": market.ticker, "result": market.result, "yes_count": settlement.yes_count,
+            "no_count": settlement.no_count, "revenue": settlement.revenue,
+            "yes_total_cost": settlement.yes_total_cost, "no_total_cost": settlement.no_total_cost,
+            "fees_paid": settlement.fees_paid, "ts_ms": int(txn.now.timestamp() * 1000),
+        })
+    txn.flush()
+    return market
+
+
+def orders_expire(*, now: datetime) -> int:
+    """Cancel resting orders whose expiration time has passed; one transaction per market."""
+    expired = Order.objects.filter(status=Order.Status.RESTING, expiration_time__lte=now)
+    count = 0
+    for market_id in sorted(set(expired.values_list("market_id", flat=True))):
+        with transaction.atomic():
+            txn = MarketTxn.lock(market_id=market_id)
+            count += len(txn.cancel_orders(expired.filter(market_id=market_id), CancelReason.EXPIRED))
+            txn.flush()
+    return count

@@ -1,0 +1,288 @@
+"""One locked market inside one database transaction.
+
+`MarketTxn` loads into a `Book` only the resting orders a command can touch, runs the pure engine,
+then writes orders, trades, fills, positions, balances, the market row and outbox events together.
+Lock order is markets (by id) then accounts (by user id), which keeps concurrent commands free of
+deadlocks.
+"""
+
+import uuid
+from collections.abc import Iterable
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from exchange.engine import Book, CancelReason, LevelChanged, RestingOrder, Result, Side, matching
+from exchange.engine.fees import FeeSchedule, fee_basis
+from exchange.engine.orders import OrderStatus
+from exchange.engine.rejects import RejectCode
+from exchange.engine.units import notional
+from exchange.models import Account, Fill, Market, MarketEvent, Order, Position, Trade
+from exchange.services import payloads
+from exchange.services.errors import ExchangeError
+from exchange.services.ledger import apply_fill_to_position, open_interest_change, required_reserve
+from exchange.services.publish import publish_on_commit
+
+ORDER_UPDATE_FIELDS = [
+    "status", "price", "initial_count", "remaining_count", "fill_count", "priority", "reserved",
+    "taker_fill_count", "maker_fill_count", "taker_fill_cost", "maker_fill_cost", "taker_fees", "maker_fees",
+    "taker_fee_basis", "maker_fee_basis", "updated_at", "last_update_reason", "client_order_id",
+]
+POSITION_FIELDS = ["position", "cost", "realized_pnl", "fees_paid", "total_traded", "updated_at"]
+
+
+def lock_market(*, ticker: str | None = None, market_id: int | None = None) -> Market:
+    query = Market.objects.select_for_update(of=("self",)).select_related("event__series")
+    try:
+        return query.get(ticker=ticker) if ticker is not None else query.get(pk=market_id)
+    except Market.DoesNotExist:
+        raise ExchangeError(RejectCode.MARKET_NOT_FOUND, f"market {ticker or market_id} not found") from None
+
+
+def cancel_across_markets(orders: "Order.objects", reason: CancelReason) -> list[Order]:
+    """Cancel resting orders in any number of markets, locking the markets in id order."""
+    market_ids = sorted(set(orders.filter(status=Order.Status.RESTING).values_list("market_id", flat=True)))
+    canceled: list[Order] = []
+    for market_id in market_ids:
+        txn = MarketTxn(lock_market(market_id=market_id))
+        canceled += txn.cancel_orders(orders.filter(market_id=market_id), reason)
+        txn.flush()
+    return canceled
+
+
+class MarketTxn:
+    def __init__(self, market: Market) -> None:
+        self.market = market
+        self.now = timezone.now()
+        series = market.event.series
+        self.fees = FeeSchedule.for_series(series.fee_type, series.fee_multiplier)
+        self.orders: dict[str, Order] = {}
+        self._created: list[Order] = []
+        self._touched: dict[str, Order] = {}
+        self._positions: dict[int, Position] = {}
+        self._accounts: dict[int, Account] = {}
+        self._trades: list[Trade] = []
+        self._fills: list[Fill] = []
+        self._levels: dict[tuple[str, int], int] = {}
+        self._private: list[tuple[str, int, dict]] = []
+        self._lifecycle: list[str] = []
+        self._traded = False
+
+    @classmethod
+    def lock(cls, *, ticker: str | None = None, market_id: int | None = None) -> "MarketTxn":
+        return cls(lock_market(ticker=ticker, market_id=market_id))
+
+    # --- loading -------------------------------------------------------------------------------------
+    def resting(self) -> "Order.objects":
+        return Order.objects.filter(market=self.market, status=Order.Status.RESTING)
+
+    def crossing_window(self, side: Side, limit: int) -> Book:
+        """The resting orders an order on `side` at `limit` can execute against, in priority order."""
+        opposite = side.opposite.value
+        if side is Side.BID:
+            query = self.resting().filter(book_side=opposite, price__lte=limit).order_by("price", "priority")
+        else:
+            query = self.resting().filter(book_side=opposite, price__gte=limit).order_by("-price", "priority")
+        return self.book_of(query)
+
+    def book_of(self, orders: Iterable[Order], book: Book | None = None) -> Book:
+        book = Book() if book is None else book
+        for order in orders:
+            self.orders[str(order.id)] = order
+            book.add(RestingOrder(str(order.id), order.user_id, Side(order.book_side), order.price,
+                                  order.remaining_count, order.priority))
+        return book
+
+    def cancel_orders(self, orders: "Order.objects", reason: CancelReason) -> list[Order]:
+        """Cancel these resting orders of the locked market."""
+        loaded = list(orders.filter(market=self.market, status=Order.Status.RESTING).order_by("priority"))
+        book = self.book_of(loaded)
+        for order in loaded:
+            self.apply(matching.cancel(book, str(order.id), reason=reason), reason=reason.value)
+        return loaded
+
+    def position(self, user_id: int) -> Position:
+        if user_id not in self._positions:
+            self.load_positions([user_id])
+        return self._positions[user_id]
+
+    def load_positions(self, user_ids: Iterable[int]) -> None:
+        missing = {u for u in user_ids if u not in self._positions}
+        if not missing:
+            return
+        for position in Position.objects.filter(market=self.market, user_id__in=missing):
+            self._positions[position.user_id] = position
+        for user_id in missing - self._positions.keys():
+            self._positions[user_id] = Position(user_id=user_id, market=self.market)
+
+    def lock_accounts(self, user_ids: Iterable[int]) -> dict[int, Account]:
+        wanted = set(user_ids) - self._accounts.keys()
+        if wanted:
+            Account.objects.bulk_create([Account(user_id=u) for u in wanted], ignore_conflicts=True)
+            for account in Account.objects.select_for_update().filter(user_id__in=wanted).order_by("user_id"):
+                self._accounts[account.user_id] = account
+        return self._accounts
+
+    def new_priority(self) -> int:
+        """Priority for an order taking its place now: the book_seq this command will publish."""
+        return self.market.book_seq + 1
+
+    # --- recording engine results ----------------------------------------------------------------
+    def add_order(self, order: Order) -> None:
+        self.orders[str(order.id)] = order
+        self._created.append(order)
+
+    def touch(self, order: Order, reason: str) -> None:
+        order.last_update_reason = reason
+        order.updated_at = self.now
+        if order not in self._created:
+            self._touched[str(order.id)] = order
+
+    def apply(self, result: Result, *, reason: str) -> None:
+        """Write an engine result into the orders, positions and accounts it concerns."""
+        makers = {f.maker_owner for f in result.fills} | {c.owner for c in result.canceled}
+        takers = {f.taker_owner for f in result.fills}
+        self.load_positions(makers | takers)
+        self.lock_accounts(makers | takers)
+        for fill in result.fills:
+            trade = Trade(id=uuid.uuid4(), market=self.market, price=fill.price, count=fill.count,
+                          taker_book_side=fill.taker_side.value, book_seq=0, created_at=self.now)
+            self._trades.append(trade)
+            self._fill(self.orders[fill.taker_order_id], trade, fill.price, fill.count, is_taker=True)
+            self._fill(self.orders[fill.maker_order_id], trade, fill.price, fill.count, is_taker=False)
+            self.market.last_price = fill.price
+            self.market.volume += fill.count
+            self._traded = True
+        for canceled in result.canceled:
+            order = self.orders[canceled.order_id]
+            order.remaining_count = 0
+            order.status = Order.Status.CANCELED
+            self.touch(order, canceled.reason.value)
+        subject = self.orders.get(result.order_id)
+        if subject is not None and result.status is not OrderStatus.REJECTED:
+            subject.status = result.status.value
+            subject.remaining_count = result.resting
+            self.touch(subject, reason)
+        for f in result.fills:
+            self.touch(self.orders[f.maker_order_id], "fill")
+        for level in result.levels:
+            self.level(level)
+
+    def level(self, change: LevelChanged) -> None:
+        key = (change.side.value, change.price)
+        self._levels[key] = self._levels.get(key, 0) + change.delta
+
+    def _fill(self, order: Order, trade: Trade, price: int, count: int, *, is_taker: bool) -> None:
+        is_bid = order.book_side == "bid"
+        pay = notional(is_bid, price, count)
+        basis = fee_basis(price, count)
+        if is_taker:
+            fee = self.fees.charge(order.taker_fee_basis, basis, taker=True)
+            order.taker_fee_basis += basis
+            order.taker_fees += fee
+            order.taker_fill_cost += pay
+            order.taker_fill_count += count
+        else:
+            fee = self.fees.charge(order.maker_fee_basis, basis, taker=False)
+            order.maker_fee_basis += basis
+            order.maker_fees += fee
+            order.maker_fill_cost += pay
+            order.maker_fill_count += count
+            order.remaining_count -= count
+            if order.remaining_count == 0:
+                order.status = Order.Status.EXECUTED
+        order.fill_count += count
+        position = self.position(order.user_id)
+        before = position.position
+        refund = apply_fill_to_position(position, is_bid=is_bid, price=price, count=count, pay=pay)
+        position.fees_paid += fee
+        position.updated_at = self.now
+        self.market.open_interest += open_interest_change(before, position.position)
+        self._accounts[order.user_id].balance += refund - pay - fee
+        self._fills.append(Fill(
+            id=uuid.uuid4(), trade=trade, order=order, user_id=order.user_id, market=self.market,
+            is_taker=is_taker, book_side=order.book_side, side=order.side, action=order.action,
+            price=price, count=count, fee=fee, post_position=position.position, created_at=self.now,
+        ))
+
+    def lifecycle(self, event_type: str) -> None:
+        self._lifecycle.append(event_type)
+
+    def private_event(self, kind: str, user_id: int, payload: dict) -> None:
+        self._private.append((kind, user_id, payload))
+
+    # --- writing -----------------------------------------------------------------------------------
+    def flush(self) -> list[MarketEvent]:
+        """Persist everything recorded and queue the outbox events for publication after commit."""
+        changed = self._created + list(self._touched.values())
+        self.lock_accounts(o.user_id for o in changed)
+        for order in changed:
+            needed = required_reserve(order, self.fees)
+            self._accounts[order.user_id].reserved += needed - order.reserved
+            order.reserved = needed
+        if self._created:
+            Order.objects.bulk_create(self._created)
+        if self._touched:
+            Order.objects.bulk_update(list(self._touched.values()), ORDER_UPDATE_FIELDS)
+        levels = [(side, price, delta) for (side, price), delta in sorted(self._levels.items()) if delta]
+        book_changed = bool(levels) or self._traded
+        if book_changed:
+            self.market.book_seq += 1
+        for trade in self._trades:
+            trade.book_seq = self.market.book_seq
+        Trade.objects.bulk_create(self._trades)
+        Fill.objects.bulk_create(self._fills)
+        self._save_positions()
+        if self._accounts:
+            Account.objects.bulk_update(list(self._accounts.values()), ["balance", "reserved", "updated_at"])
+        if levels:
+            self._refresh_top_of_book()
+        self.market.save()
+        events = self._events(levels, book_changed)
+        MarketEvent.objects.bulk_create(events)
+        publish_on_commit(events)
+        return events
+
+    def _save_positions(self) -> None:
+        new = [p for p in self._positions.values() if p.pk is None and (p.position or p.total_traded)]
+        old = [p for p in self._positions.values() if p.pk is not None]
+        Position.objects.bulk_create(new)
+        if old:
+            Position.objects.bulk_update(old, POSITION_FIELDS)
+
+    def _refresh_top_of_book(self) -> None:
+        for side, ordering in (("bid", "-price"), ("ask", "price")):
+            top = (self.resting().filter(book_side=side).values("price")
+                   .annotate(size=Sum("remaining_count")).order_by(ordering).first())
+            price, size = (top["price"], top["size"]) if top else (0, 0)
+            if side == "bid":
+                self.market.yes_bid, self.market.yes_bid_size = price, size
+            else:
+                self.market.yes_ask, self.market.yes_ask_size = price, size
+
+    def _events(self, levels: list[tuple[str, int, int]], book_changed: bool) -> list[MarketEvent]:
+        market, seq, ticker, ts = self.market, self.market.book_seq, self.market.ticker, payloads.ts_ms(self.now)
+
+        def event(kind: str, payload: dict, user_id: int | None = None) -> MarketEvent:
+            return MarketEvent(market=market, book_seq=seq, kind=kind, user_id=user_id, payload=payload,
+                               created_at=self.now)
+
+        out = []
+        if levels:
+            out.append(event(MarketEvent.Kind.BOOK, {"ticker": ticker, "levels": levels, "ts_ms": ts}))
+        out += [event(MarketEvent.Kind.TRADE, payloads.trade_payload(t, ticker)) for t in self._trades]
+        if book_changed:
+            out.append(event(MarketEvent.Kind.TICKER, payloads.ticker_payload(market, self.now)))
+        for order in self._created + list(self._touched.values()):
+            out.append(event(MarketEvent.Kind.ORDER, payloads.order_payload(order, ticker), order.user_id))
+        for fill in self._fills:
+            payload = payloads.fill_payload(fill, ticker, fill.order.client_order_id)
+            out.append(event(MarketEvent.Kind.FILL, payload, fill.user_id))
+        for user_id in dict.fromkeys(f.user_id for f in self._fills):
+            position = self._positions[user_id]
+            out.append(event(MarketEvent.Kind.POSITION, payloads.position_payload(position, ticker), user_id))
+        for kind, user_id, payload in self._private:
+            out.append(event(kind, payload, user_id))
+        for event_type in self._lifecycle:
+            out.append(event(MarketEvent.Kind.LIFECYCLE, payloads.lifecycle_payload(market, event_type)))
+        return out

@@ -1,0 +1,263 @@
+"""Order entry: create, cancel, decrease, amend, cancel-all and batches. Each is one transaction."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from exchange.engine import CancelReason, NewOrder, SelfTradePrevention, Side, TimeInForce
+from exchange.engine import matching as engine
+from exchange.engine.rejects import RejectCode
+from exchange.engine.units import notional
+from exchange.models import ExchangeState, Market, Order, OrderGroup
+from exchange.services.errors import ExchangeError
+from exchange.services.ledger import required_reserve
+from exchange.services.market_txn import MarketTxn, cancel_across_markets
+from exchange.services.order_groups import order_groups_check
+
+
+def book_side_of(side: str, action: str) -> Side:
+    """Buy YES and sell NO are bids on YES; buy NO and sell YES are asks."""
+    if side not in ("yes", "no") or action not in ("buy", "sell"):
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, "side must be yes|no and action buy|sell")
+    return Side.BID if (side == "yes") == (action == "buy") else Side.ASK
+
+
+def require_trading() -> None:
+    state = ExchangeState.current()
+    if not (state.exchange_active and state.trading_active):
+        raise ExchangeError(RejectCode.EXCHANGE_PAUSED, "trading is paused on the exchange")
+
+
+def require_active(market: Market) -> None:
+    if market.status != Market.Status.ACTIVE:
+        raise ExchangeError(RejectCode.MARKET_NOT_ACTIVE, f"market {market.ticker} is {market.status}")
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """An order as a client asked for it; `yes_price` is the YES-space price in $0.0001."""
+
+    ticker: str
+    side: str
+    action: str
+    yes_price: int
+    count: int
+    time_in_force: str = TimeInForce.GTC.value
+    expiration_time: datetime | None = None
+    post_only: bool = False
+    reduce_only: bool = False
+    self_trade_prevention_type: str = SelfTradePrevention.TAKER_AT_CROSS.value
+    max_cost: int | None = None
+    client_order_id: str = ""
+    order_group_id: str | None = None
+    cancel_order_on_pause: bool = False
+    subaccount: int = 0
+    source: str = "rest"
+
+
+@transaction.atomic
+def order_create(*, user: AbstractBaseUser, request: OrderRequest) -> Order:
+    """Place an order: it rests, executes, or both, completely or not at all."""
+    require_trading()
+    book_side = book_side_of(request.side, request.action)
+    tif, stp = _parse_enums(request)
+    txn = MarketTxn.lock(ticker=request.ticker)
+    market = txn.market
+    require_active(market)
+    if request.expiration_time is not None and request.expiration_time <= txn.now:
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, "expiration time is in the past")
+    if request.client_order_id and Order.objects.filter(
+        user=user, client_order_id=request.client_order_id, status=Order.Status.RESTING
+    ).exists():
+        raise ExchangeError(RejectCode.DUPLICATE_CLIENT_ORDER_ID, "client_order_id is already in use")
+    group = _order_group(user, request.order_group_id)
+
+    order = Order(
+        id=uuid.uuid4(), user=user, market=market, client_order_id=request.client_order_id,
+        book_side=book_side.value, side=request.side, action=request.action, price=request.yes_price,
+        initial_count=request.count, remaining_count=request.count, status=Order.Status.RESTING,
+        time_in_force=tif.value, expiration_time=request.expiration_time, post_only=request.post_only,
+        reduce_only=request.reduce_only, cancel_order_on_pause=request.cancel_order_on_pause,
+        self_trade_prevention_type=stp.value, max_cost=request.max_cost, order_group=group,
+        subaccount=request.subaccount, source=request.source, priority=txn.new_priority(),
+    )
+    incoming = NewOrder(
+        str(order.id), user.pk, book_side, request.yes_price, request.count, priority=order.priority, tif=tif,
+        post_only=request.post_only, reduce_only=request.reduce_only,
+        position=txn.position(user.pk).position if request.reduce_only else 0, stp=stp, max_cost=request.max_cost,
+    )
+    book = txn.crossing_window(book_side, request.yes_price)
+    result = engine.submit(book, incoming, structure=market.price_level_structure,
+                           fractional=market.fractional_trading_enabled)
+    if not result.ok:
+        raise ExchangeError(result.reject, f"order rejected: {result.reject.value}")
+    effective = request.count
+    if request.reduce_only:
+        effective = min(effective, engine.reduce_only_cap(book_side, incoming.position))
+    account = txn.lock_accounts([user.pk])[user.pk]
+    worst = notional(book_side is Side.BID, order.price, effective) + txn.fees.worst_case(
+        order.price, effective, side_is_bid=book_side is Side.BID)
+    if account.available < worst:
+        raise ExchangeError(RejectCode.INSUFFICIENT_BALANCE, "insufficient balance for this order",
+                            f"needs {worst}, available {account.available} (in $0.0001)")
+    txn.add_order(order)
+    txn.apply(result, reason="placed")
+    txn.flush()
+    groups = _maker_groups(txn, result) | ({group.pk} if group is not None else set())
+    if groups and result.fills:
+        # After commit, in its own transaction: a trigger locks other markets, which must not
+        # happen while this market is locked.
+        transaction.on_commit(lambda: order_groups_check(group_ids=groups))
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, user: AbstractBaseUser, order_id: str, reason: CancelReason = CancelReason.USER) -> Order:
+    order = _own_order(user, order_id)
+    txn = MarketTxn.lock(market_id=order.market_id)
+    order = _resting_order(order_id)
+    book = txn.book_of([order])
+    txn.apply(engine.cancel(book, order_id, reason=reason), reason=reason.value)
+    txn.flush()
+    return order
+
+
+@transaction.atomic
+def order_decrease(*, user: AbstractBaseUser, order_id: str, reduce_by: int | None = None,
+                   reduce_to: int | None = None) -> Order:
+    """Shrink a resting order, keeping its place in the queue; shrinking to zero cancels it."""
+    if (reduce_by is None) == (reduce_to is None):
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, "give exactly one of reduce_by and reduce_to")
+    order = _own_order(user, order_id)
+    txn = MarketTxn.lock(market_id=order.market_id)
+    order = _resting_order(order_id)
+    by = reduce_by if reduce_by is not None else order.remaining_count - reduce_to
+    if by <= 0 or (reduce_to is not None and reduce_to < 0):
+        raise ExchangeError(RejectCode.INVALID_COUNT, "decrease must reduce the order by a positive count")
+    result = engine.decrease(txn.book_of([order]), order_id, by=by)
+    if not result.ok:
+        raise ExchangeError(result.reject)
+    txn.apply(result, reason="decreased")
+    txn.flush()
+    return order
+
+
+@transaction.atomic
+def order_amend(*, user: AbstractBaseUser, order_id: str, yes_price: int, count: int,
+                client_order_id: str | None = None) -> tuple[Order, Order]:
+    """Change price and/or total count (filled + remaining). Returns (old state, new state)."""
+    order = _own_order(user, order_id)
+    txn = MarketTxn.lock(market_id=order.market_id)
+    market = txn.market
+    require_active(market)
+    order = _resting_order(order_id)
+    old = Order(**{f.attname: getattr(order, f.attname) for f in Order._meta.concrete_fields})
+    remaining = count - order.fill_count
+    if remaining <= 0:
+        raise ExchangeError(RejectCode.INVALID_COUNT, "amended count must exceed the filled count")
+    side = Side(order.book_side)
+    book = txn.crossing_window(side, yes_price)
+    txn.book_of([order], book)
+    keeps_place = yes_price == order.price and remaining <= order.remaining_count
+    priority = order.priority if keeps_place else txn.new_priority()
+    amended = NewOrder(str(order.id), user.pk, side, yes_price, remaining, priority=priority,
+                       post_only=order.post_only, stp=SelfTradePrevention(order.self_trade_prevention_type))
+    result = engine.amend(book, amended, structure=market.price_level_structure,
+                          fractional=market.fractional_trading_enabled)
+    if not result.ok:
+        raise ExchangeError(result.reject, f"amend rejected: {result.reject.value}")
+    account = txn.lock_accounts([user.pk])[user.pk]
+    order.price, order.remaining_count, order.priority = yes_price, remaining, priority
+    order.initial_count = count
+    if client_order_id:
+        order.client_order_id = client_order_id
+    needed = required_reserve(order, txn.fees)
+    if account.available + old.reserved < needed:
+        raise ExchangeError(RejectCode.INSUFFICIENT_BALANCE, "insufficient balance for the amended order")
+    txn.apply(result, reason="amended")
+    txn.flush()
+    return old, order
+
+
+@transaction.atomic
+def orders_cancel_all(*, user: AbstractBaseUser | None = None, ticker: str | None = None,
+                      reason: CancelReason = CancelReason.USER, only: list[str] | None = None) -> list[Order]:
+    """Cancel resting orders (a user's, a market's, or listed ids) in one transaction."""
+    query = Order.objects.filter(status=Order.Status.RESTING)
+    if user is not None:
+        query = query.filter(user=user)
+    if ticker is not None:
+        query = query.filter(market__ticker=ticker)
+    if only is not None:
+        query = query.filter(id__in=only)
+    return cancel_across_markets(query, reason)
+
+
+def orders_batch_create(*, user: AbstractBaseUser, requests: list[OrderRequest]) -> list[Order | ExchangeError]:
+    """Each order is its own transaction; one failing does not undo the others."""
+    results: list[Order | ExchangeError] = []
+    for request in requests:
+        try:
+            results.append(order_create(user=user, request=request))
+        except ExchangeError as error:
+            results.append(error)
+    return results
+
+
+def orders_batch_cancel(*, user: AbstractBaseUser, order_ids: list[str]) -> list[Order | ExchangeError]:
+    results: list[Order | ExchangeError] = []
+    for order_id in order_ids:
+        try:
+            results.append(order_cancel(user=user, order_id=order_id))
+        except ExchangeError as error:
+            results.append(error)
+    return results
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+def _parse_enums(request: OrderRequest) -> tuple[TimeInForce, SelfTradePrevention]:
+    try:
+        tif = TimeInForce(request.time_in_force)
+        stp = SelfTradePrevention(request.self_trade_prevention_type)
+    except ValueError as exc:
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, str(exc)) from None
+    if request.expiration_time is not None and tif is not TimeInForce.GTC:
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, "expiration_time needs good_till_canceled")
+    if request.max_cost is not None:
+        tif = TimeInForce.FOK
+    return tif, stp
+
+
+def _order_group(user: AbstractBaseUser, group_id: str | None) -> OrderGroup | None:
+    if not group_id:
+        return None
+    try:
+        group = OrderGroup.objects.get(pk=uuid.UUID(str(group_id)), user=user, is_deleted=False)
+    except (OrderGroup.DoesNotExist, ValueError):
+        raise ExchangeError(RejectCode.ORDER_GROUP_NOT_FOUND, "order group not found") from None
+    if group.is_triggered:
+        raise ExchangeError(RejectCode.ORDER_GROUP_LIMIT, "order group is triggered; reset it to trade")
+    return group
+
+
+def _maker_groups(txn: MarketTxn, result: engine.Result) -> set:
+    ids = {txn.orders[f.maker_order_id].order_group_id for f in result.fills}
+    return {i for i in ids if i is not None}
+
+
+def _own_order(user: AbstractBaseUser, order_id: str) -> Order:
+    try:
+        return Order.objects.only("id", "market_id", "user_id").get(pk=uuid.UUID(str(order_id)), user=user)
+    except (Order.DoesNotExist, ValueError):
+        raise ExchangeError(RejectCode.ORDER_NOT_FOUND, f"order {order_id} not found") from None
+
+
+def _resting_order(order_id: str) -> Order:
+    """Re-read the order under the market lock: it may have filled or been canceled meanwhile."""
+    order = Order.objects.get(pk=order_id)
+    if order.status != Order.Status.RESTING:
+        raise ExchangeError(RejectCode.ORDER_NOT_RESTING, f"order {order_id} is {order.status}")
+    return order

@@ -1,0 +1,113 @@
+"""Canonical outbox payloads, in the exchange's own units (ints) and words.
+
+Adapters (WebSocket, FIX, Kafka) render these into their wire forms; nothing else builds event
+payloads, so every stream describes a change identically.
+"""
+
+from datetime import datetime
+
+from exchange.models import Fill, Market, Order, Position, Trade
+
+
+def ts_ms(when: datetime) -> int:
+    return int(when.timestamp() * 1000)
+
+
+def order_payload(order: Order, ticker: str) -> dict:
+    return {
+        "order_id": str(order.id),
+        "user_id": order.user_id,
+        "client_order_id": order.client_order_id,
+        "ticker": ticker,
+        "status": order.status,
+        "book_side": order.book_side,
+        "side": order.side,
+        "action": order.action,
+        "price": order.price,
+        "initial_count": order.initial_count,
+        "remaining_count": order.remaining_count,
+        "fill_count": order.fill_count,
+        "taker_fill_cost": order.taker_fill_cost,
+        "maker_fill_cost": order.maker_fill_cost,
+        "taker_fees": order.taker_fees,
+        "maker_fees": order.maker_fees,
+        "time_in_force": order.time_in_force,
+        "expiration_ts_ms": ts_ms(order.expiration_time) if order.expiration_time else None,
+        "order_group_id": str(order.order_group_id) if order.order_group_id else None,
+        "self_trade_prevention_type": order.self_trade_prevention_type,
+        "post_only": order.post_only,
+        "source": order.source,
+        "reason": order.last_update_reason,
+        "created_ts_ms": ts_ms(order.created_at),
+        "ts_ms": ts_ms(order.updated_at),
+    }
+
+
+def fill_payload(fill: Fill, ticker: str, client_order_id: str) -> dict:
+    return {
+        "fill_id": str(fill.id),
+        "trade_id": str(fill.trade_id),
+        "order_id": str(fill.order_id),
+        "user_id": fill.user_id,
+        "client_order_id": client_order_id,
+        "ticker": ticker,
+        "is_taker": fill.is_taker,
+        "book_side": fill.book_side,
+        "side": fill.side,
+        "action": fill.action,
+        "price": fill.price,
+        "count": fill.count,
+        "fee": fill.fee,
+        "post_position": fill.post_position,
+        "ts_ms": ts_ms(fill.created_at),
+    }
+
+
+def trade_payload(trade: Trade, ticker: str) -> dict:
+    return {
+        "trade_id": str(trade.id),
+        "ticker": ticker,
+        "price": trade.price,
+        "count": trade.count,
+        "taker_book_side": trade.taker_book_side,
+        "ts_ms": ts_ms(trade.created_at),
+    }
+
+
+def position_payload(position: Position, ticker: str) -> dict:
+    return {
+        "user_id": position.user_id,
+        "ticker": ticker,
+        "position": position.position,
+        "cost": position.cost,
+        "realized_pnl": position.realized_pnl,
+        "fees_paid": position.fees_paid,
+        "total_traded": position.total_traded,
+    }
+
+
+def ticker_payload(market: Market, when: datetime) -> dict:
+    return {
+        "ticker": market.ticker,
+        "last_price": market.last_price,
+        "yes_bid": market.yes_bid,
+        "yes_bid_size": market.yes_bid_size,
+        "yes_ask": market.yes_ask,
+        "yes_ask_size": market.yes_ask_size,
+        "volume": market.volume,
+        "open_interest": market.open_interest,
+        "ts_ms": ts_ms(when),
+    }
+
+
+def lifecycle_payload(market: Market, event_type: str) -> dict:
+    return {
+        "ticker": market.ticker,
+        "event_type": event_type,
+        "status": market.status,
+        "open_ts": int(market.open_time.timestamp()),
+        "close_ts": int(market.close_time.timestamp()),
+        "result": market.result,
+        "determination_ts": int(market.determined_at.timestamp()) if market.determined_at else None,
+        "settled_ts": int(market.settled_at.timestamp()) if market.settled_at else None,
+    }
