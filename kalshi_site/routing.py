@@ -1,3 +1,5 @@
-"""WebSocket routes; each app that serves a socket adds its patterns here."""
+"""WebSocket routes."""
 
-websocket_urlpatterns: list = []
+from exchange.ws.routing import websocket_urlpatterns
+
+__all__ = ["websocket_urlpatterns"]

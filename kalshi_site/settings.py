@@ -162,3 +162,9 @@ EXCHANGE = {
     "WS_PERIODIC_SNAPSHOT_EVERY": env_int("WS_PERIODIC_SNAPSHOT_EVERY", 0),
     "WS_SKIP_SEQ_MARKET": os.environ.get("WS_SKIP_SEQ_MARKET", ""),
 }
+
+# Background services that `manage.py runsim` runs inside the one embedded process, each a dotted path
+# to a callable taking a `threading.Event` that is set at shutdown. In full deployment they run as
+# their own processes instead (runfix, celery worker + beat, the Kafka relay).
+EMBEDDED_SERVICES: list[str] = [
+]

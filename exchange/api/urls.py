@@ -1,0 +1,3 @@
+"""REST trade-api v2 routes."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""FIX acceptor: Kalshi FIXT.1.1 sessions over asyncio TCP, order entry through exchange.services."""

@@ -1,0 +1,1 @@
+"""WebSocket API v2 on Channels: Kalshi commands and channels fed by the outbox."""

@@ -1,0 +1,3 @@
+"""WebSocket routes of the trade API."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Market-maker endpoints."""
+
+urlpatterns: list = []
