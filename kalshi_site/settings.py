@@ -137,6 +137,7 @@ STATIC_ROOT = VAR_DIR / "static"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "exchange.api.errors.handle_exception",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kalshi-compatible exchange simulator",

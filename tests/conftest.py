@@ -1,0 +1,38 @@
+"""Fixtures shared across the suite. Part-specific fixtures live in each folder's conftest.py."""
+
+import pytest
+
+from tests.support.factories import make_api_key, make_market, make_user
+from tests.support.servers import daphne_server
+
+
+@pytest.fixture
+def trader(db):
+    return make_user("alice")
+
+
+@pytest.fixture
+def trader2(db):
+    return make_user("bob")
+
+
+@pytest.fixture
+def market(db):
+    return make_market("TEST-MKT")
+
+
+@pytest.fixture
+def api_key(trader, tmp_path):
+    """(ApiKey, private PEM) for `trader`; the PEM is also at tmp_path/<key id>.pem."""
+    return make_api_key(trader, directory=tmp_path)
+
+
+@pytest.fixture(scope="session")
+def live_server_url(django_db_setup, django_db_blocker):
+    """daphne serving the app against the test database for the whole session.
+
+    Tests using it need `@pytest.mark.django_db(transaction=True)` so their data is committed and
+    visible to the server process.
+    """
+    with django_db_blocker.unblock(), daphne_server() as url:
+        yield url

@@ -1,0 +1,73 @@
+"""Real server processes for tests: daphne (and any other command) on a free port, against the test
+database that pytest-django created."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listening on {port} after {timeout}s")
+
+
+def test_database_env(**extra: str) -> dict[str, str]:
+    """The environment a child process needs to use this test run's database and Redis."""
+    db = settings.DATABASES["default"]
+    if connection.vendor != "postgresql":
+        raise RuntimeError("server processes need PostgreSQL (scripts/test provides it)")
+    url = f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = dict(os.environ, DATABASE_URL=url, PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="kalshi_site.settings")
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def running(args: list[str], *, port: int, env: dict[str, str] | None = None, log_name: str = "server"):
+    """Start `python <args>` in the project root, wait for `port`, and stop it afterwards."""
+    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"{log_name}-{port}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env or test_database_env(),
+                                   stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_port(port, process)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextmanager
+def daphne_server(**env_extra: str):
+    """The real ASGI server on a free port; yields its base URL (http://127.0.0.1:PORT)."""
+    port = free_port()
+    args = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "kalshi_site.asgi:application"]
+    with running(args, port=port, env=test_database_env(**env_extra), log_name="daphne"):
+        yield f"http://127.0.0.1:{port}"
