@@ -1,0 +1,1 @@
+"""Public market data: exchange status, series, events, markets, order books, trades, candlesticks."""

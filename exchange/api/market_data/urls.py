@@ -1,0 +1,3 @@
+"""Public market-data routes."""
+
+urlpatterns: list = []

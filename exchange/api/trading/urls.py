@@ -1,0 +1,3 @@
+"""Trading and portfolio routes."""
+
+urlpatterns: list = []
