@@ -318,3 +318,30 @@ class MarketEvent(models.Model):
                                     name="marketevent_book_seq_unique"),
         ]
         indexes = [models.Index(fields=["market", "book_seq"], name="marketevent_market_seq_idx")]
+
+
+# --- FIX acceptor: sequence state and outbound message store of the retransmission sessions ----------
+class FixSessionState(models.Model):
+    """Sequence numbers of a KalshiRT / KalshiPT session, kept across connections until a reset."""
+
+    key_id = models.UUIDField()
+    target = models.CharField(max_length=16)
+    next_in = models.BigIntegerField(default=1)
+    next_out = models.BigIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key_id", "target"], name="fixsessionstate_unique")]
+
+
+class FixStoredMessage(models.Model):
+    """An application message the acceptor sent on a retransmission session, for ResendRequest."""
+
+    key_id = models.UUIDField()
+    target = models.CharField(max_length=16)
+    seq = models.BigIntegerField()
+    raw = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key_id", "target", "seq"], name="fixstoredmessage_unique")]
