@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "exchange",
     "marketmaker",
@@ -143,6 +144,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Kalshi-compatible exchange simulator",
     "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "DESCRIPTION": "Kalshi trade-api v2 served by the simulator: public market data and authenticated trading.",
+    # Swagger UI's assets come from drf-spectacular-sidecar's static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"YesNoEnum": ["yes", "no"]},
 }
 
 LOGGING = {
