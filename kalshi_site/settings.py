@@ -124,6 +124,8 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TIMEZONE = "UTC"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 KAFKA_BOOTSTRAP_SERVERS = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
 
 # --- Auth, i18n, static ---------------------------------------------------------------------------
@@ -171,8 +173,40 @@ EXCHANGE = {
     "WS_SKIP_SEQ_MARKET": os.environ.get("WS_SKIP_SEQ_MARKET", ""),
 }
 
+# --- Market maker and the market clock -----------------------------------------------------------
+# The environment seeds the default market's MarketMakerConfig (created on the first tick); after
+# that an admin edits it, and can add configs for more markets, in Django admin.
+MARKET_MAKER = {
+    "TICKER": os.environ.get("MARKET_MAKER_TICKER", "MARKET_MAKER"),
+    "USER": os.environ.get("MARKET_MAKER_USER", "marketmaker"),
+    "INTERVAL_MS": env_int("MARKET_MAKER_INTERVAL_MS", 3000),
+    "PRICE_MIN_CENTS": env_int("MARKET_MAKER_PRICE_MIN", 33),
+    "PRICE_MAX_CENTS": env_int("MARKET_MAKER_PRICE_MAX", 67),
+    "SPREAD_CENTS": env_int("MARKET_MAKER_SPREAD", 10),
+    "QUANTITY": env_int("MARKET_MAKER_QUANTITY", 100),
+}
+# How often the scheduler looks for markets due a tick; each market then ticks at its own interval.
+MARKET_MAKER_POLL_MS = env_int("MARKET_MAKER_POLL_MS", min(500, MARKET_MAKER["INTERVAL_MS"]))
+LIFECYCLE_INTERVAL_MS = env_int("LIFECYCLE_INTERVAL_MS", 1000)
+
+
+def _every(ms: int, task: str) -> dict:
+    # A run that could not start within its period is dropped: the next one does the same work.
+    return {"task": task, "schedule": ms / 1000, "options": {"expires": max(ms / 1000, 1.0)}}
+
+
+# Celery beat in full deployment; `marketmaker.embedded.run` runs the same entries in-process.
+CELERY_BEAT_SCHEDULE = {
+    "market-maker": _every(MARKET_MAKER_POLL_MS, "marketmaker.tasks.quote_markets"),
+    "markets-open": _every(LIFECYCLE_INTERVAL_MS, "exchange.tasks.markets_open"),
+    "markets-close": _every(LIFECYCLE_INTERVAL_MS, "exchange.tasks.markets_close"),
+    "orders-expire": _every(LIFECYCLE_INTERVAL_MS, "exchange.tasks.orders_expire"),
+    "markets-settle": _every(LIFECYCLE_INTERVAL_MS, "exchange.tasks.markets_settle"),
+}
+
 # Background services that `manage.py runsim` runs inside the one embedded process, each a dotted path
 # to a callable taking a `threading.Event` that is set at shutdown. In full deployment they run as
 # their own processes instead (runfix, celery worker + beat, the Kafka relay).
 EMBEDDED_SERVICES: list[str] = [
+    "marketmaker.embedded.run",
 ]

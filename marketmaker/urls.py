@@ -1,3 +1,9 @@
 """Market-maker endpoints."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from marketmaker import views
+
+urlpatterns = [
+    path("health", views.health, name="marketmaker-health"),
+]

@@ -6,6 +6,7 @@ from exchange.services.errors import ExchangeError
 from exchange.services.lifecycle import (
     market_close,
     market_determine,
+    market_fast_forward,
     market_open,
     market_pause,
     market_resume,
@@ -37,6 +38,7 @@ __all__ = [
     "account_fund",
     "market_close",
     "market_determine",
+    "market_fast_forward",
     "market_open",
     "market_pause",
     "market_resume",

@@ -92,7 +92,6 @@ def market_settle(*, ticker: str) -> Market:
     market = txn.market
     market.settled_at = txn.now
     positions = list(Position.objects.filter(market=market).exclude(position=0, cost=0))
-    accounts = txn.lock_accounts(p.user_id for p in positions)
     settlements = []
     for position in positions:
         payout = settlement_payout(position.position, market.result)
@@ -102,7 +101,7 @@ def market_settle(*, ticker: str) -> Market:
             yes_total_cost=position.cost if yes else 0, no_total_cost=position.cost if no else 0,
             revenue=payout, fees_paid=position.fees_paid,
         ))
-        accounts[position.user_id].balance += payout
+        txn.credit(position.user_id, payout)
         position.realized_pnl += payout - position.cost
         position.position = 0
         position.cost = 0
@@ -119,6 +118,15 @@ def market_settle(*, ticker: str) -> Market:
         })
     txn.flush()
     return market
+
+
+@transaction.atomic
+def market_fast_forward(*, ticker: str, result: str) -> Market:
+    """Fast clock for testing bots: close (if open), determine `result` and settle now, in one step."""
+    if Market.objects.filter(ticker=ticker, status__in=[S.INITIALIZED, S.ACTIVE, S.INACTIVE]).exists():
+        market_close(ticker=ticker)
+    market_determine(ticker=ticker, result=result)
+    return market_settle(ticker=ticker)
 
 
 def orders_expire(*, now: datetime) -> int:
