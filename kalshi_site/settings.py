@@ -141,6 +141,12 @@ STATIC_ROOT = VAR_DIR / "static"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "exchange.api.errors.handle_exception",
+    # Kalshi request signing first (its 401 challenge), then the browser session. Public views need
+    # no credentials; a valid signature on them is accepted too.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "exchange.api.auth.KalshiSignatureAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kalshi-compatible exchange simulator",
@@ -168,6 +174,8 @@ EXCHANGE = {
     "MARKET_STATUS_STYLE": os.environ.get("MARKET_STATUS_STYLE", "finalized"),
     "SIGNATURE_WINDOW_S": env_int("SIGNATURE_WINDOW_S", 60),
     "RATE_LIMITS_ENABLED": env_bool("RATE_LIMITS_ENABLED", True),
+    # Kalshi API usage tier for the per-user token buckets: basic, advanced, premier or prime.
+    "RATE_LIMIT_TIER": os.environ.get("RATE_LIMIT_TIER", "basic"),
     "WS_REQUIRE_AUTH": env_bool("WS_REQUIRE_AUTH", False),
     "WS_PERIODIC_SNAPSHOT_EVERY": env_int("WS_PERIODIC_SNAPSHOT_EVERY", 0),
     "WS_SKIP_SEQ_MARKET": os.environ.get("WS_SKIP_SEQ_MARKET", ""),
@@ -204,9 +212,28 @@ CELERY_BEAT_SCHEDULE = {
     "markets-settle": _every(LIFECYCLE_INTERVAL_MS, "exchange.tasks.markets_settle"),
 }
 
+# FIX acceptor (exchange/fix): one port per Kalshi session type. MAINTENANCE is Kalshi's daily window
+# (02:00-02:10 America/New_York) when FIX_MAINTENANCE=1; off by default in the embedded setup.
+FIX = {
+    "ENABLED": env_bool("FIX_ENABLED", True),
+    "HOST": os.environ.get("FIX_HOST", "127.0.0.1"),
+    "PORTS": {
+        "KalshiNR": env_int("FIX_NR_PORT", 8228),
+        "KalshiDC": env_int("FIX_DC_PORT", 8229),
+        "KalshiRT": env_int("FIX_RT_PORT", 8230),
+        "KalshiPT": env_int("FIX_PT_PORT", 8231),
+    },
+    "LOGON_WINDOW_S": env_int("FIX_LOGON_WINDOW_S", 120),
+    "MIN_HEARTBEAT_S": env_int("FIX_MIN_HEARTBEAT_S", 3),
+    "MAINTENANCE": ({"WINDOW": (os.environ.get("FIX_MAINTENANCE_START", "02:00"),
+                                os.environ.get("FIX_MAINTENANCE_END", "02:10")),
+                     "TZ": "America/New_York"} if env_bool("FIX_MAINTENANCE", False) else None),
+}
+
 # Background services that `manage.py runsim` runs inside the one embedded process, each a dotted path
 # to a callable taking a `threading.Event` that is set at shutdown. In full deployment they run as
 # their own processes instead (runfix, celery worker + beat, the Kafka relay).
 EMBEDDED_SERVICES: list[str] = [
+    "exchange.fix.embedded.run",
     "marketmaker.embedded.run",
 ]

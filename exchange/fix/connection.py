@@ -1,0 +1,277 @@
+"""One client connection: socket reads into the session state machine, its actions back out.
+
+Application messages are handled in arrival order (each awaits its worker-thread service call);
+reports arrive from the acceptor's outbox tail. Retransmission sessions persist their sequence
+numbers and sent messages after each batch of sends.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from exchange.fix import orders, store
+from exchange.fix.codec import Message
+from exchange.fix.dictionary import DROP_COPY_TYPES, ORDER_ENTRY_TYPES
+from exchange.fix.rejects import cxl_rej_reason, ord_rej_reason
+from exchange.fix.reports import Report, rejected_report, settlement_report
+from exchange.fix.session import Authenticate, Close, Deliver, Send, Session, State, Target
+from exchange.models import Order
+from exchange.signing import SignatureError
+
+if TYPE_CHECKING:
+    from exchange.fix.acceptor import Acceptor
+
+log = logging.getLogger(__name__)
+READ_CHUNK = 65536
+
+
+class Connection:
+    pending: ClassVar[set["Connection"]] = set()  # connected, not yet logged on (for logon timeouts)
+
+    def __init__(self, acceptor: "Acceptor", target: Target, reader: asyncio.StreamReader,
+                 writer: asyncio.StreamWriter) -> None:
+        self.acceptor = acceptor
+        self.target = target
+        self.reader, self.writer = reader, writer
+        self.session = Session(target, logon_window_s=acceptor.config.logon_window_s,
+                               min_heartbeat=acceptor.config.min_heartbeat)
+        self.user = None
+        self.key_id = ""
+        self.can_write = False
+        self.registered = False
+        self.aliases: dict[str, str] = {}          # ClOrdID -> order id, for cancels and replaces
+        self.own_orders: set[str] = set()          # orders this session placed (cancel on disconnect)
+        self.request_ids: dict[str, tuple[str, str]] = {}  # order id -> (ClOrdID, OrigClOrdID) of a F/G
+        self._unsaved: list[tuple[int, bytes]] = []
+        self._closed = False
+        self._connected_at = time.monotonic()
+        Connection.pending.add(self)
+
+    @property
+    def dollars(self) -> bool:
+        return self.session.options.get(21005, False)
+
+    @property
+    def listener(self) -> bool:
+        return self.session.options.get(20126, False)
+
+    # --- loop --------------------------------------------------------------------------------
+    async def run(self) -> None:
+        while not self._closed:
+            data = await self.reader.read(READ_CHUNK)
+            if not data:
+                return
+            now = time.monotonic()
+            actions = self.session.receive(data, now=now, wall=datetime.now(UTC))
+            await self.perform(actions)
+
+    async def perform(self, actions) -> None:
+        for action in actions:
+            if isinstance(action, Send):
+                self._write(action)
+            elif isinstance(action, Authenticate):
+                await self.perform(await self._authenticate(action))
+            elif isinstance(action, Deliver):
+                await self._handle(action.message)
+            elif isinstance(action, Close):
+                self._closed = True
+        await self._flush()
+
+    def _write(self, action: Send) -> None:
+        if self.writer.is_closing():
+            return
+        self.writer.write(action.data)
+        if self.target.retransmits and self.registered and action.seq in self.session.sent:
+            self._unsaved.append((action.seq, action.data))
+
+    async def _flush(self) -> None:
+        with contextlib.suppress(ConnectionError):
+            await self.writer.drain()
+        if self.target.retransmits and self.registered:
+            batch, self._unsaved = self._unsaved, []
+            await self.acceptor.db(store.save, self.key_id, self.target.value, self.session.next_in,
+                                   self.session.next_out, batch)
+        if self._closed and not self.writer.is_closing():
+            self.writer.close()
+
+    def send_app(self, msg_type: str, body: list[tuple[int, str]]) -> None:
+        if self.session.state is State.ACTIVE:
+            self._write(self.session.send_app(msg_type, body, now=time.monotonic()))
+
+    def tick(self, now: float) -> None:
+        if self.session.state is State.AWAITING_LOGON and now - self._connected_at > 10:
+            actions = [Close("no Logon")]
+        else:
+            actions = self.session.tick(now)
+        if actions:
+            asyncio.get_running_loop().create_task(self.perform(actions))
+
+    async def end(self, reason: str) -> None:
+        await self.perform(self.session.logout(reason, now=time.monotonic()))
+
+    # --- logon -------------------------------------------------------------------------------
+    async def _authenticate(self, action: Authenticate):
+        request, now = action.request, time.monotonic
+        if self.acceptor.in_maintenance():
+            return self.session.logon_rejected("the exchange is in its daily maintenance window", now=now())
+        try:
+            key = await self.acceptor.db(store.authenticate, request.sender, request.signed_text, request.signature)
+        except SignatureError as error:
+            return self.session.logon_rejected(f"{error}", now=now())
+        self.user, self.key_id, self.can_write = key.user, str(key.key_id), key.can_write()
+        if not self.can_write and self.target in (Target.NR, Target.RT) and not request.options.get(20126):
+            return self.session.logon_rejected("this API key is read-only; log on as a listener session", now=now())
+        problem = self.acceptor.register(self)
+        if problem is not None:
+            self.user = None
+            return self.session.logon_rejected(problem, now=now())
+        self.registered = True
+        Connection.pending.discard(self)
+        restored = None
+        if self.target.retransmits:
+            if request.reset:
+                await self.acceptor.db(store.reset, self.key_id, self.target.value)
+            else:
+                restored = await self.acceptor.db(store.restore, self.key_id, self.target.value)
+        return self.session.logon_accepted(now=now(), restored=restored)
+
+    # --- application messages ----------------------------------------------------------------
+    async def _handle(self, msg: Message) -> None:
+        mt, seq = msg.msg_type, int(msg.get(34) or 0)
+        order_entry = self.target in (Target.NR, Target.RT)
+        if (mt in ORDER_ENTRY_TYPES and not order_entry) or (mt in DROP_COPY_TYPES and self.target is not Target.DC):
+            self._write(self.session.business_reject(seq, mt, 3, f"{mt} is not supported on {self.target.value}",
+                                                     now=time.monotonic()))
+            return
+        if mt in ORDER_ENTRY_TYPES and (self.listener or not self.can_write):
+            self._write(self.session.business_reject(seq, mt, 6, "listener sessions cannot enter orders",
+                                                     now=time.monotonic(), ref_id=msg.get(11)))
+            return
+        if mt == "D":
+            await self._new_order(msg)
+        elif mt == "F":
+            await self._cancel(msg)
+        elif mt == "G":
+            await self._replace(msg)
+        elif mt == "q":
+            await self._mass_cancel(msg)
+        elif mt == "U1":
+            await self._event_resend(msg, seq)
+
+    async def _new_order(self, msg: Message) -> None:
+        result = await self.acceptor.db(orders.new_order, self.user, msg, self.dollars)
+        if isinstance(result, orders.Refused):
+            self.send_app("8", rejected_report(
+                cl_ord_id=msg.get(11), symbol=msg.get(55), side=msg.get(54), qty=msg.get(38), price=msg.get(44),
+                reason=ord_rej_reason(result.code), text=f"{result.code.value}: {result.text}",
+                exec_id=f"0;{self.session.next_out}"))
+            return
+        self._own(result, msg.get(11))
+
+    def _own(self, order: Order, cl_ord_id: str) -> None:
+        order_id = str(order.id)
+        self.aliases[cl_ord_id] = order_id
+        self.own_orders.add(order_id)
+        self.acceptor.order_keys[order_id] = self.key_id
+        self.acceptor.wake()
+
+    async def _cancel(self, msg: Message) -> None:
+        result = await self.acceptor.db(orders.cancel, self.user, msg, self.aliases)
+        if isinstance(result, orders.Refused):
+            self._cancel_reject(msg, result, "1")
+            return
+        self.request_ids[str(result.id)] = (msg.get(11), msg.get(41))
+        self.acceptor.wake()
+
+    async def _replace(self, msg: Message) -> None:
+        result = await self.acceptor.db(orders.replace, self.user, msg, self.aliases, self.dollars)
+        if isinstance(result, orders.Refused):
+            self._cancel_reject(msg, result, "2")
+            return
+        self.request_ids[str(result.id)] = (msg.get(11), msg.get(41))
+        self._own(result, msg.get(11))
+
+    def _cancel_reject(self, msg: Message, refused: orders.Refused, response_to: str) -> None:
+        self.send_app("9", [(37, refused.order_id), (11, msg.get(11)), (41, msg.get(41)), (39, refused.ord_status),
+                            (434, response_to), (102, str(cxl_rej_reason(refused.code))),
+                            (58, f"{refused.code.value}: {refused.text}")])
+
+    async def _mass_cancel(self, msg: Message) -> None:
+        if msg.get(530) != "6":
+            self.send_app("r", [(11, msg.get(11)), (37, msg.get(11)), (531, "0"), (532, "99"),
+                                (58, "MassCancelRequestType (530) must be 6")])
+            return
+        canceled = await self.acceptor.db(orders.mass_cancel, self.user)
+        self.send_app("r", [(11, msg.get(11)), (37, msg.get(11)), (531, "6"), (533, str(len(canceled)))])
+        self.acceptor.wake()
+
+    async def _event_resend(self, msg: Message, seq: int) -> None:
+        try:
+            begin = tuple(int(p) for p in msg.get(21001).split(";"))
+            end = tuple(int(p) for p in msg.get(21002).split(";")) if msg.get(21002) else None
+            if len(begin) != 2 or (end is not None and len(end) != 2):
+                raise ValueError
+        except ValueError:
+            self._write(self.session.reject(seq, "U1", 21001, 5, "ExecID must look like 123;0", now=time.monotonic()))
+            return
+        result = await self.acceptor.db(store.replay, self.user.pk, begin, end, self.dollars)
+        if isinstance(result, int):
+            self.send_app("U3", [(45, str(seq)), (21004, str(result))])
+            return
+        for report in result:
+            self.send_app("8", report.body)
+        self.send_app("U2", [(45, str(seq)), (21003, str(len(result)))])
+
+    # --- reports -------------------------------------------------------------------------------
+    def deliver_reports(self, reports: list[Report]) -> None:
+        if self.session.state is not State.ACTIVE or self.target is Target.PT:
+            return
+        for report in reports:
+            if self._wants(report):
+                self.send_app("8", self._for_session(report))
+        asyncio.get_running_loop().create_task(self._flush())
+
+    def _wants(self, report: Report) -> bool:
+        if self.target is Target.DC or self.listener:
+            return True
+        owner = self.acceptor.order_keys.get(report.order_id)
+        return owner == self.key_id if owner is not None else report.source == "fix"
+
+    def _for_session(self, report: Report) -> list[tuple[int, str]]:
+        exec_type = dict(report.body)[150]
+        ids = self.request_ids.get(report.order_id)
+        if ids is None or exec_type not in ("4", "5"):
+            return report.body
+        body = [(t, ids[0] if t == 11 else v) for t, v in report.body if t != 41]
+        body.insert(next(i for i, (t, _) in enumerate(body) if t == 44), (41, ids[1]))
+        return body
+
+    def deliver_settlements(self, events) -> None:
+        wants = (self.target is Target.PT and self.session.options.get(20127, True)) or (
+            self.target is Target.RT and self.session.options.get(20127, False))
+        if not events or not wants or self.session.state is not State.ACTIVE:
+            return
+        for event in events:
+            self.send_app("UMS", settlement_report(event, party_id=self.key_id))
+        asyncio.get_running_loop().create_task(self._flush())
+
+    # --- teardown ------------------------------------------------------------------------------
+    async def cleanup(self) -> None:
+        Connection.pending.discard(self)
+        self._closed = True
+        if self.registered:
+            self.acceptor.unregister(self)
+            if self.session.options.get(8013) and self.own_orders:
+                try:
+                    await self.acceptor.db(orders.cancel_orders, self.user, sorted(self.own_orders))
+                    self.acceptor.wake()
+                except Exception:
+                    log.exception("cancel on disconnect failed")
+        if not self.writer.is_closing():
+            self.writer.close()
+        with contextlib.suppress(Exception):
+            await self.writer.wait_closed()
+

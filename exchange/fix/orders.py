@@ -1,0 +1,170 @@
+"""Order entry over FIX: NewOrderSingle, OrderCancelRequest, OrderCancelReplaceRequest and
+OrderMassCancelRequest parsed into the same `exchange.services` calls REST makes.
+
+Synchronous (the transport runs these in worker threads). Successful changes are reported from the
+outbox like every other change; only refusals are answered here.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from exchange import services
+from exchange.engine.rejects import RejectCode
+from exchange.engine.units import UnitError, dollars_to_units, fp_to_count
+from exchange.fix import codec
+from exchange.fix.codec import Message
+from exchange.models import Order
+from exchange.services import ExchangeError, OrderRequest
+
+TIME_IN_FORCE = {"1": "good_till_canceled", "3": "immediate_or_cancel", "4": "fill_or_kill",
+                 "0": "good_till_canceled", "6": "good_till_canceled"}
+STP = {"0": "taker_at_cross", "1": "taker_at_cross", "2": "maker"}
+TRADING_DAY_TZ = ZoneInfo("America/New_York")
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The exchange refused the request; `code` goes through the one FIX reject table."""
+
+    code: RejectCode
+    text: str
+    order_id: str = "NONE"
+    ord_status: str = "8"
+
+
+def parse_price(text: str, dollars: bool) -> int:
+    """Price (44) in cents, or in dollars with UseDollars, to $0.0001 units."""
+    try:
+        value = Decimal(text) if dollars else Decimal(text).scaleb(-2)
+    except InvalidOperation:
+        raise UnitError(f"not a price: {text!r}") from None
+    return dollars_to_units(str(value))
+
+
+def end_of_trading_day(now: datetime) -> datetime:
+    local = now.astimezone(TRADING_DAY_TZ)
+    return datetime.combine(local.date() + timedelta(days=1), time(0), TRADING_DAY_TZ)
+
+
+def order_request(msg: Message, dollars: bool, *, now: datetime | None = None) -> OrderRequest:
+    """A NewOrderSingle as an OrderRequest; raises ExchangeError for values the exchange cannot take."""
+    now = now or timezone.now()
+    if msg.get(40) != "2":
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, "OrdType (40) must be 2 (limit)")
+    side = msg.get(54)
+    if side not in ("1", "2"):
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, "Side (54) must be 1 (buy yes) or 2 (sell yes)")
+    tif = msg.get(59) or "1"
+    if tif not in TIME_IN_FORCE:
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, f"TimeInForce (59) {tif} is not supported")
+    try:
+        count = fp_to_count(msg.get(38))
+        price = parse_price(msg.get(44), dollars)
+        max_cost = parse_price(msg.get(21009), dollars) if msg.get(21009) else None
+        subaccount = int(msg.get(79) or 0)
+    except (UnitError, ValueError) as exc:
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, str(exc)) from None
+    expiration = None
+    if tif == "0":
+        expiration = end_of_trading_day(now)
+    elif tif == "6":
+        if not msg.get(126):
+            raise ExchangeError(RejectCode.INVALID_PARAMETER, "ExpireTime (126) is required with TimeInForce 6")
+        try:
+            expiration = codec.parse_time(msg.get(126))
+        except ValueError:
+            raise ExchangeError(RejectCode.INVALID_PARAMETER, "ExpireTime (126) is not a UTCTimestamp") from None
+    stp = STP.get(msg.get(2964) or "0")
+    if stp is None:
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, "SelfTradePreventionType (2964) must be 0, 1 or 2")
+    return OrderRequest(
+        ticker=msg.get(55), side="yes", action="buy" if side == "1" else "sell", yes_price=price, count=count,
+        time_in_force=TIME_IN_FORCE[tif], expiration_time=expiration, post_only="6" in (msg.get(18) or "").split(),
+        self_trade_prevention_type=stp, max_cost=max_cost, client_order_id=msg.get(11),
+        order_group_id=msg.get(20130), cancel_order_on_pause=msg.get(21006) == "Y", subaccount=subaccount,
+        source="fix",
+    )
+
+
+def new_order(user: AbstractBaseUser, msg: Message, dollars: bool) -> Order | Refused:
+    try:
+        return services.order_create(user=user, request=order_request(msg, dollars))
+    except ExchangeError as error:
+        return Refused(error.code, error.message)
+
+
+def find_order(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) -> Order | None:
+    """The order a cancel or replace names: OrderID (37), else OrigClOrdID (41) as this session or
+    the user's open orders know it."""
+    order_id = msg.get(37) or aliases.get(msg.get(41) or "")
+    orders = Order.objects.filter(user=user)
+    if order_id:
+        try:
+            return orders.filter(pk=uuid.UUID(order_id)).first()
+        except ValueError:
+            return None
+    orig = msg.get(41) or ""
+    return (orders.filter(client_order_id=orig, status=Order.Status.RESTING).first()
+            or orders.filter(client_order_id=orig).order_by("-created_at").first())
+
+
+def cancel(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) -> Order | Refused:
+    order = find_order(user, msg, aliases)
+    if order is None:
+        return Refused(RejectCode.ORDER_NOT_FOUND, "unknown order")
+    try:
+        return services.order_cancel(user=user, order_id=str(order.id))
+    except ExchangeError as error:
+        return Refused(error.code, error.message, str(order.id), _ord_status(order))
+
+
+def replace(user: AbstractBaseUser, msg: Message, aliases: dict[str, str], dollars: bool) -> Order | Refused:
+    """Price and/or quantity change; a pure size decrease keeps the order's place (order_decrease)."""
+    order = find_order(user, msg, aliases)
+    if order is None:
+        return Refused(RejectCode.ORDER_NOT_FOUND, "unknown order")
+    try:
+        try:
+            total = fp_to_count(msg.get(38))
+            price = parse_price(msg.get(44), dollars) if msg.get(44) else order.price
+        except (UnitError, ValueError) as exc:
+            raise ExchangeError(RejectCode.INVALID_PARAMETER, str(exc)) from None
+        if order.status != Order.Status.RESTING:
+            raise ExchangeError(RejectCode.ORDER_NOT_RESTING, f"order is {order.status}")
+        if price == order.price and order.fill_count < total < order.fill_count + order.remaining_count:
+            return services.order_decrease(user=user, order_id=str(order.id), reduce_to=total - order.fill_count)
+        _old, new = services.order_amend(user=user, order_id=str(order.id), yes_price=price, count=total,
+                                         client_order_id=msg.get(11))
+        return new
+    except ExchangeError as error:
+        return Refused(error.code, error.message, str(order.id), _ord_status(order))
+
+
+def mass_cancel(user: AbstractBaseUser) -> list[Order]:
+    """Cancel every resting order the user placed over FIX."""
+    ids = [str(i) for i in Order.objects.filter(user=user, status=Order.Status.RESTING, source="fix")
+           .values_list("id", flat=True)]
+    if not ids:
+        return []
+    return services.orders_cancel_all(user=user, only=ids)
+
+
+def cancel_orders(user: AbstractBaseUser, order_ids: list[str]) -> int:
+    """CancelOrdersOnDisconnect: the session's still-resting orders."""
+    if not order_ids:
+        return 0
+    return len(services.orders_cancel_all(user=user, only=order_ids))
+
+
+def _ord_status(order: Order) -> str:
+    if order.status == Order.Status.EXECUTED:
+        return "2"
+    if order.status == Order.Status.CANCELED:
+        return "4"
+    return "1" if order.fill_count else "0"
