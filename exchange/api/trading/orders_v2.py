@@ -1,0 +1,186 @@
+"""Orders V2 (/portfolio/events/orders): book side bid|ask, `price` a YES dollar string, `count` an fp
+string, thin acknowledgements back."""
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from exchange import services
+from exchange.api.trading.base import TradingView, created
+from exchange.api.trading.orders_v1 import MAX_BATCH
+from exchange.api.trading.parse import Body, invalid, parse_count_fp, query_int, timestamp_s
+from exchange.api.trading.selectors import canonical_id, own_order, own_orders
+from exchange.api.trading.shapes import error_shape, ts_ms
+from exchange.engine.rejects import RejectCode
+from exchange.engine.units import ONE_CONTRACT, ONE_DOLLAR, count_to_fp, units_to_dollars
+from exchange.models import Order
+from exchange.services import ExchangeError, OrderRequest
+
+# A V2 order states only its book side; it is recorded as the YES trade it is (an ask sells YES).
+SIDE_ACTION = {"bid": ("yes", "buy"), "ask": ("yes", "sell")}
+
+
+def yes_price(body: Body) -> int:
+    if not body.has("price"):
+        raise invalid("price is required", RejectCode.INVALID_PRICE)
+    price = body.dollars("price")
+    if not 0 < price < ONE_DOLLAR:
+        raise invalid("price must be strictly between 0 and 1 dollar", RejectCode.INVALID_PRICE)
+    return price
+
+
+def fp_count(body: Body, name: str, required: bool = True) -> int | None:
+    if not body.has(name):
+        if required:
+            raise invalid(f"{name} is required", RejectCode.INVALID_COUNT)
+        return None
+    return parse_count_fp(body.data[name], name)
+
+
+def order_request(data: object) -> OrderRequest:
+    body = Body(data)
+    side, action = SIDE_ACTION[body.choice("side", ("bid", "ask"), required=True)]
+    return OrderRequest(
+        ticker=body.text("ticker", required=True, max_length=64),
+        side=side,
+        action=action,
+        yes_price=yes_price(body),
+        count=fp_count(body, "count"),
+        time_in_force=body.text("time_in_force", default="good_till_canceled"),
+        expiration_time=timestamp_s(body, "expiration_time"),
+        post_only=body.flag("post_only"),
+        reduce_only=body.flag("reduce_only"),
+        self_trade_prevention_type=body.text("self_trade_prevention_type", default="taker_at_cross"),
+        max_cost=body.dollars("buy_max_cost_dollars", RejectCode.INVALID_PARAMETER),
+        client_order_id=body.text("client_order_id", max_length=64),
+        order_group_id=body.text("order_group_id") or None,
+        cancel_order_on_pause=body.flag("cancel_order_on_pause"),
+        subaccount=body.integer("subaccount", high=63) or 0,
+    )
+
+
+def average_fill_price(order: Order) -> str | None:
+    """Average YES price of the filled part (the fill costs are in the side the order paid)."""
+    if not order.fill_count:
+        return None
+    paid = (order.taker_fill_cost + order.maker_fill_cost) * ONE_CONTRACT // order.fill_count
+    return units_to_dollars(paid if order.book_side == "bid" else ONE_DOLLAR - paid)
+
+
+def ack(order: Order) -> dict:
+    fees = order.taker_fees + order.maker_fees
+    return {
+        "order_id": str(order.id),
+        "client_order_id": order.client_order_id,
+        "fill_count": count_to_fp(order.fill_count),
+        "remaining_count": count_to_fp(order.remaining_count),
+        "average_fill_price": average_fill_price(order),
+        "average_fee_paid": units_to_dollars(fees * ONE_CONTRACT // order.fill_count) if order.fill_count else None,
+        "status": order.status,
+        "ts_ms": ts_ms(order.updated_at),
+    }
+
+
+def cancel_ack(order: Order, reduced_by: int, ticker: str) -> dict:
+    return {"order_id": str(order.id), "client_order_id": order.client_order_id, "ticker": ticker,
+            "reduced_by": count_to_fp(reduced_by), "ts_ms": ts_ms(order.updated_at)}
+
+
+def error_item(error: ExchangeError) -> dict:
+    return error_shape(error.code.value, error.message, error.details)
+
+
+class EventOrders(TradingView):
+    route = "/portfolio/events/orders"
+
+    def post(self, request: Request) -> Response:
+        order = services.order_create(user=request.user, request=order_request(request.data))
+        return created(ack(order))
+
+    def delete(self, request: Request) -> Response:
+        subaccount = query_int(request.query_params, "subaccount", high=63)
+        ticker = request.query_params.get("ticker") or None
+        orders = Order.objects.filter(user=request.user, status=Order.Status.RESTING)
+        if subaccount is not None:
+            orders = orders.filter(subaccount=subaccount)
+        services.orders_cancel_all(user=request.user, ticker=ticker,
+                                   only=[str(i) for i in orders.values_list("id", flat=True)])
+        return Response(status=204)
+
+
+class EventOrderDetail(TradingView):
+    route = "/portfolio/events/orders/{order_id}"
+
+    def delete(self, request: Request, order_id: str) -> Response:
+        before = own_order(request.user, order_id)
+        order = services.order_cancel(user=request.user, order_id=order_id)
+        return Response(cancel_ack(order, before.remaining_count, before.market.ticker))
+
+
+class EventOrderAmend(TradingView):
+    route = "/portfolio/events/orders/{order_id}/amend"
+
+    def post(self, request: Request, order_id: str) -> Response:
+        body = Body(request.data)
+        order = own_order(request.user, order_id)
+        ticker = body.text("ticker", required=True, max_length=64)
+        side = body.choice("side", ("bid", "ask"), required=True)
+        if (ticker, side) != (order.market.ticker, order.book_side):
+            raise invalid("ticker and side must match the order being amended")
+        _, new = services.order_amend(
+            user=request.user, order_id=order_id, yes_price=yes_price(body), count=fp_count(body, "count"),
+            client_order_id=body.text("updated_client_order_id", max_length=64) or None,
+        )
+        return Response(ack(new))
+
+
+class EventOrderDecrease(TradingView):
+    route = "/portfolio/events/orders/{order_id}/decrease"
+
+    def post(self, request: Request, order_id: str) -> Response:
+        body = Body(request.data)
+        order = services.order_decrease(user=request.user, order_id=order_id,
+                                        reduce_by=fp_count(body, "reduce_by", required=False),
+                                        reduce_to=fp_count(body, "reduce_to", required=False))
+        return Response({"order_id": str(order.id), "client_order_id": order.client_order_id,
+                         "remaining_count": count_to_fp(order.remaining_count), "ts_ms": ts_ms(order.updated_at)})
+
+
+class EventOrdersBatched(TradingView):
+    route = "/portfolio/events/orders/batched"
+    batched = True
+
+    def post(self, request: Request) -> Response:
+        items = Body(request.data).items("orders", required=True, max_items=MAX_BATCH)
+        parsed: list[OrderRequest | ExchangeError] = []
+        for item in items:
+            try:
+                parsed.append(order_request(item))
+            except ExchangeError as error:
+                parsed.append(error)
+        placed = iter(services.orders_batch_create(
+            user=request.user, requests=[p for p in parsed if isinstance(p, OrderRequest)]))
+        results = []
+        for item, request_or_error in zip(items, parsed, strict=True):
+            outcome = next(placed) if isinstance(request_or_error, OrderRequest) else request_or_error
+            if isinstance(outcome, ExchangeError):
+                client_order_id = item.get("client_order_id") if isinstance(item, dict) else None
+                results.append({"client_order_id": client_order_id if isinstance(client_order_id, str) else None,
+                                "error": error_item(outcome)})
+            else:
+                results.append(ack(outcome))
+        return created({"orders": results})
+
+    def delete(self, request: Request) -> Response:
+        body = Body(request.data)
+        order_ids = [Body(item, "each order").text("order_id", required=True, max_length=64)
+                     for item in body.items("orders", required=True, max_items=MAX_BATCH)]
+        before = own_orders(request.user, order_ids)
+        outcomes = services.orders_batch_cancel(user=request.user, order_ids=order_ids)
+        results = []
+        for order_id, outcome in zip(order_ids, outcomes, strict=True):
+            if isinstance(outcome, ExchangeError):
+                results.append({"order_id": order_id, "reduced_by": count_to_fp(0), "error": error_item(outcome)})
+            else:
+                prior = before[canonical_id(order_id)]
+                results.append(cancel_ack(outcome, prior.remaining_count, prior.market.ticker))
+        return Response({"orders": results})
