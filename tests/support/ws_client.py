@@ -1,0 +1,58 @@
+"""Helpers for WebSocket feed tests: signed upgrade headers, a book rebuilt from snapshot + deltas,
+and the exchange's book aggregated from resting orders."""
+
+import time
+from collections import defaultdict
+
+from django.db.models import Sum
+
+from exchange.engine.units import ONE_DOLLAR, dollars_to_units, fp_to_count
+from exchange.models import Order
+from exchange.signing import sign_rsa_pss
+
+WS_PATH = "/trade-api/ws/v2"
+
+
+def signed_headers(key_id: str, private_pem: str, *, timestamp_ms: int | None = None) -> dict[str, str]:
+    ts = str(int(time.time() * 1000) if timestamp_ms is None else timestamp_ms)
+    return {"KALSHI-ACCESS-KEY": str(key_id), "KALSHI-ACCESS-TIMESTAMP": ts,
+            "KALSHI-ACCESS-SIGNATURE": sign_rsa_pss(private_pem, f"{ts}GET{WS_PATH}".encode())}
+
+
+def exchange_book(ticker: str) -> dict[tuple[str, int], int]:
+    """{(kalshi side, price units): count} of the resting orders, as the feed reports them."""
+    rows = (Order.objects.filter(market__ticker=ticker, status=Order.Status.RESTING)
+            .values("book_side", "price").annotate(count=Sum("remaining_count")))
+    book = {}
+    for row in rows:
+        side, price = ("yes", row["price"]) if row["book_side"] == "bid" else ("no", ONE_DOLLAR - row["price"])
+        book[(side, price)] = row["count"]
+    return book
+
+
+class BookBuilder:
+    """A client's view of one market, kept from `orderbook_snapshot` and `orderbook_delta` frames."""
+
+    def __init__(self) -> None:
+        self.levels: dict[tuple[str, int], int] = defaultdict(int)
+        self.last_seq: dict[int, int] = {}
+
+    def apply(self, frame: dict) -> None:
+        sid, seq = frame["sid"], frame["seq"]
+        assert seq == self.last_seq.get(sid, 0) + 1, f"sid {sid}: seq {seq} after {self.last_seq.get(sid)}"
+        self.last_seq[sid] = seq
+        msg = frame["msg"]
+        if frame["type"] == "orderbook_snapshot":
+            self.levels.clear()
+            for side in ("yes", "no"):
+                for price, count in msg[f"{side}_dollars_fp"]:
+                    self.levels[(side, dollars_to_units(price))] = fp_to_count(count)
+        elif frame["type"] == "orderbook_delta":
+            key = (msg["side"], dollars_to_units(msg["price_dollars"]))
+            self.levels[key] += fp_to_count(msg["delta_fp"])
+            assert self.levels[key] >= 0, f"negative level {key}"
+            if not self.levels[key]:
+                del self.levels[key]
+
+    def book(self) -> dict[tuple[str, int], int]:
+        return {k: v for k, v in self.levels.items() if v}
