@@ -60,7 +60,8 @@ class MarketTxn:
         self._created: list[Order] = []
         self._touched: dict[str, Order] = {}
         self._positions: dict[int, Position] = {}
-        self._accounts: dict[int, Account] = {}
+        self._cash: dict[int, int] = {}
+        self._funded: set[int] = set()
         self._trades: list[Trade] = []
         self._fills: list[Fill] = []
         self._levels: dict[tuple[str, int], int] = {}
@@ -115,13 +116,13 @@ class MarketTxn:
         for user_id in missing - self._positions.keys():
             self._positions[user_id] = Position(user_id=user_id, market=self.market)
 
-    def lock_accounts(self, user_ids: Iterable[int]) -> dict[int, Account]:
-        wanted = set(user_ids) - self._accounts.keys()
-        if wanted:
-            Account.objects.bulk_create([Account(user_id=u) for u in wanted], ignore_conflicts=True)
-            for account in Account.objects.select_for_update().filter(user_id__in=wanted).order_by("user_id"):
-                self._accounts[account.user_id] = account
-        return self._accounts
+    def credit(self, user_id: int, amount: int) -> None:
+        """Change a balance; applied at flush, when all accounts are locked at once."""
+        self._cash[user_id] = self._cash.get(user_id, 0) + amount
+
+    def require_funds(self, user_id: int) -> None:
+        """Refuse the whole command if this user's available balance would end below zero."""
+        self._funded.add(user_id)
 
     def new_priority(self) -> int:
         """Priority for an order taking its place now: the book_seq this command will publish."""
@@ -140,10 +141,7 @@ class MarketTxn:
 
     def apply(self, result: Result, *, reason: str) -> None:
         """Write an engine result into the orders, positions and accounts it concerns."""
-        makers = {f.maker_owner for f in result.fills} | {c.owner for c in result.canceled}
-        takers = {f.taker_owner for f in result.fills}
-        self.load_positions(makers | takers)
-        self.lock_accounts(makers | takers)
+        self.load_positions({f.maker_owner for f in result.fills} | {f.taker_owner for f in result.fills})
         for fill in result.fills:
             trade = Trade(id=uuid.uuid4(), market=self.market, price=fill.price, count=fill.count,
                           taker_book_side=fill.taker_side.value, book_seq=0, created_at=self.now)
@@ -198,7 +196,7 @@ class MarketTxn:
         position.fees_paid += fee
         position.updated_at = self.now
         self.market.open_interest += open_interest_change(before, position.position)
-        self._accounts[order.user_id].balance += refund - pay - fee
+        self.credit(order.user_id, refund - pay - fee)
         self._fills.append(Fill(
             id=uuid.uuid4(), trade=trade, order=order, user_id=order.user_id, market=self.market,
             is_taker=is_taker, book_side=order.book_side, side=order.side, action=order.action,
@@ -215,11 +213,17 @@ class MarketTxn:
     def flush(self) -> list[MarketEvent]:
         """Persist everything recorded and queue the outbox events for publication after commit."""
         changed = self._created + list(self._touched.values())
-        self.lock_accounts(o.user_id for o in changed)
+        accounts = self._lock_accounts(set(self._cash) | self._funded | {o.user_id for o in changed})
+        for user_id, amount in self._cash.items():
+            accounts[user_id].balance += amount
         for order in changed:
             needed = required_reserve(order, self.fees)
-            self._accounts[order.user_id].reserved += needed - order.reserved
+            accounts[order.user_id].reserved += needed - order.reserved
             order.reserved = needed
+        for user_id in self._funded:
+            if accounts[user_id].available < 0:
+                raise ExchangeError(RejectCode.INSUFFICIENT_BALANCE, "insufficient balance for this order",
+                                    f"short by {-accounts[user_id].available} (in $0.0001)")
         if self._created:
             Order.objects.bulk_create(self._created)
         if self._touched:
@@ -233,8 +237,10 @@ class MarketTxn:
         Trade.objects.bulk_create(self._trades)
         Fill.objects.bulk_create(self._fills)
         self._save_positions()
-        if self._accounts:
-            Account.objects.bulk_update(list(self._accounts.values()), ["balance", "reserved", "updated_at"])
+        if accounts:
+            for account in accounts.values():
+                account.updated_at = self.now
+            Account.objects.bulk_update(list(accounts.values()), ["balance", "reserved", "updated_at"])
         if levels:
             self._refresh_top_of_book()
         self.market.save()
@@ -242,6 +248,15 @@ class MarketTxn:
         MarketEvent.objects.bulk_create(events)
         publish_on_commit(events)
         return events
+
+    @staticmethod
+    def _lock_accounts(user_ids: set[int]) -> dict[int, Account]:
+        """Lock every account the command touches in one query, in user id order (no deadlocks)."""
+        if not user_ids:
+            return {}
+        Account.objects.bulk_create([Account(user_id=u) for u in user_ids], ignore_conflicts=True)
+        query = Account.objects.select_for_update().filter(user_id__in=user_ids).order_by("user_id")
+        return {account.user_id: account for account in query}
 
     def _save_positions(self) -> None:
         new = [p for p in self._positions.values() if p.pk is None and (p.position or p.total_traded)]

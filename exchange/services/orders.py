@@ -10,10 +10,8 @@ from django.db import transaction
 from exchange.engine import CancelReason, NewOrder, SelfTradePrevention, Side, TimeInForce
 from exchange.engine import matching as engine
 from exchange.engine.rejects import RejectCode
-from exchange.engine.units import notional
 from exchange.models import ExchangeState, Market, Order, OrderGroup
 from exchange.services.errors import ExchangeError
-from exchange.services.ledger import required_reserve
 from exchange.services.market_txn import MarketTxn, cancel_across_markets
 from exchange.services.order_groups import order_groups_check
 
@@ -97,12 +95,8 @@ def order_create(*, user: AbstractBaseUser, request: OrderRequest) -> Order:
     effective = request.count
     if request.reduce_only:
         effective = min(effective, engine.reduce_only_cap(book_side, incoming.position))
-    account = txn.lock_accounts([user.pk])[user.pk]
-    worst = notional(book_side is Side.BID, order.price, effective) + txn.fees.worst_case(
-        order.price, effective, side_is_bid=book_side is Side.BID)
-    if account.available < worst:
-        raise ExchangeError(RejectCode.INSUFFICIENT_BALANCE, "insufficient balance for this order",
-                            f"needs {worst}, available {account.available} (in $0.0001)")
+    order.remaining_count = effective
+    txn.require_funds(user.pk)
     txn.add_order(order)
     txn.apply(result, reason="placed")
     txn.flush()
@@ -169,14 +163,11 @@ def order_amend(*, user: AbstractBaseUser, order_id: str, yes_price: int, count:
                           fractional=market.fractional_trading_enabled)
     if not result.ok:
         raise ExchangeError(result.reject, f"amend rejected: {result.reject.value}")
-    account = txn.lock_accounts([user.pk])[user.pk]
     order.price, order.remaining_count, order.priority = yes_price, remaining, priority
     order.initial_count = count
     if client_order_id:
         order.client_order_id = client_order_id
-    needed = required_reserve(order, txn.fees)
-    if account.available + old.reserved < needed:
-        raise ExchangeError(RejectCode.INSUFFICIENT_BALANCE, "insufficient balance for the amended order")
+    txn.require_funds(user.pk)
     txn.apply(result, reason="amended")
     txn.flush()
     return old, order

@@ -45,6 +45,9 @@ def test_database_env(**extra: str) -> dict[str, str]:
     return env
 
 
+test_database_env.__test__ = False  # a helper, not a test
+
+
 @contextmanager
 def running(args: list[str], *, port: int, env: dict[str, str] | None = None, log_name: str = "server"):
     """Start `python <args>` in the project root, wait for `port`, and stop it afterwards."""
@@ -68,6 +71,6 @@ def running(args: list[str], *, port: int, env: dict[str, str] | None = None, lo
 def daphne_server(**env_extra: str):
     """The real ASGI server on a free port; yields its base URL (http://127.0.0.1:PORT)."""
     port = free_port()
-    args = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "kalshi_site.asgi:application"]
+    args = ["-m", "daphne", "--ping-interval", "10", "-b", "127.0.0.1", "-p", str(port), "kalshi_site.asgi:application"]
     with running(args, port=port, env=test_database_env(**env_extra), log_name="daphne"):
         yield f"http://127.0.0.1:{port}"
