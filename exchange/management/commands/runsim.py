@@ -31,6 +31,7 @@ class Command(BaseCommand):
             f"  Demo keys {settings.VAR_DIR / 'demo' / 'credentials.json'}"
         )
         try:
-            CommandLineInterface().run(["-b", host, "-p", str(port), "kalshi_site.asgi:application"])
+            args = ["--ping-interval", "10", "-b", host, "-p", str(port), "kalshi_site.asgi:application"]
+            CommandLineInterface().run(args)
         finally:
             stop.set()
