@@ -19,14 +19,15 @@ _WIRE = {
     "settled": {S.INACTIVE: "closed", S.FINALIZED: "settled"},
 }
 
-# Kalshi's GET /markets and /events filter vocabulary, plus the lifecycle words themselves.
+# The lifecycle words themselves, then Kalshi's GET /markets and /events filter vocabulary, which wins
+# where the two share a word ("closed" includes markets awaiting settlement).
 FILTER_WORDS: dict[str, tuple[str, ...]] = {
+    **{status.value: (status.value,) for status in S},
     "unopened": (S.INITIALIZED,),
     "open": (S.ACTIVE,),
     "paused": (S.INACTIVE,),
     "closed": (S.CLOSED, S.DETERMINED),
     "settled": (S.FINALIZED,),
-    **{status.value: (status.value,) for status in S},
 }
 
 
