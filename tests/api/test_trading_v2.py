@@ -1,0 +1,92 @@
+"""Orders V2 (/portfolio/events/orders): thin acks, bid/ask book sides, fp counts and YES dollar prices."""
+
+import pytest
+
+from exchange.models import Order
+from tests.support.factories import make_api_key
+from tests.support.signed_client import SignedClient
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limits(settings):
+    settings.EXCHANGE = {**settings.EXCHANGE, "RATE_LIMITS_ENABLED": False}
+
+
+@pytest.fixture
+def alice(trader):
+    return SignedClient(*make_api_key(trader))
+
+
+@pytest.fixture
+def bob(trader2):
+    return SignedClient(*make_api_key(trader2))
+
+
+def v2(ticker: str, side: str = "bid", price: str = "0.4000", count: str = "10.00", **extra) -> dict:
+    return {"ticker": ticker, "side": side, "price": price, "count": count, "time_in_force": "good_till_canceled",
+            "self_trade_prevention_type": "taker_at_cross", **extra}
+
+
+def test_create_acks_with_201(alice, market):
+    """A V2 create answers 201 with the thin ack; an ask is recorded as selling YES."""
+    response = alice.post("/portfolio/events/orders", v2(market.ticker, side="ask", price="0.6000",
+                                                          buy_max_cost_dollars=None, extra_field=1))
+    assert response.status_code == 201, response.content
+    ack = response.json()
+    assert (ack["fill_count"], ack["remaining_count"], ack["average_fill_price"]) == ("0.00", "10.00", None)
+    assert isinstance(ack["ts_ms"], int)
+    order = Order.objects.get(pk=ack["order_id"])
+    assert (order.book_side, order.side, order.action, order.price) == ("ask", "yes", "sell", 6000)
+
+
+def test_execution_reports_average_fill_price(alice, bob, market):
+    """A taker's ack carries its fill count and average YES price."""
+    alice.post("/portfolio/events/orders", v2(market.ticker, side="ask", price="0.5500", count="3.00"))
+    ack = bob.post("/portfolio/events/orders", v2(market.ticker, side="bid", price="0.6000", count="3.00")).json()
+    assert (ack["fill_count"], ack["remaining_count"], ack["average_fill_price"]) == ("3.00", "0.00", "0.5500")
+
+
+@pytest.mark.parametrize("change", [
+    {"price": 0.4}, {"price": "1.0000"}, {"price": "0.40001"}, {"count": "1.001"}, {"count": None},
+    {"side": "yes"}, {"count": [1]}, {"ticker": 5},
+])
+def test_bad_v2_bodies_are_400(alice, market, change):
+    """Wrong types and out-of-range values are 400s."""
+    response = alice.post("/portfolio/events/orders", {**v2(market.ticker), **change})
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["service"] == "exchange"
+
+
+def test_amend_decrease_cancel(alice, market):
+    """Amend, decrease and cancel each answer with their V2 ack."""
+    order_id = alice.post("/portfolio/events/orders", v2(market.ticker)).json()["order_id"]
+    amended = alice.post(f"/portfolio/events/orders/{order_id}/amend",
+                         {"ticker": market.ticker, "side": "bid", "price": "0.4100", "count": "12.00"}).json()
+    assert amended["remaining_count"] == "12.00"
+    assert Order.objects.get(pk=order_id).price == 4100
+    wrong_side = alice.post(f"/portfolio/events/orders/{order_id}/amend",
+                            {"ticker": market.ticker, "side": "ask", "price": "0.4100", "count": "12.00"})
+    assert wrong_side.status_code == 400
+    decreased = alice.post(f"/portfolio/events/orders/{order_id}/decrease", {"reduce_by": "2.00"}).json()
+    assert decreased["remaining_count"] == "10.00"
+    canceled = alice.delete(f"/portfolio/events/orders/{order_id}").json()
+    assert (canceled["order_id"], canceled["reduced_by"]) == (order_id, "10.00")
+
+
+def test_batches_and_cancel_all(alice, bob, market):
+    """Batched create and cancel report per item; cancel-all answers 204 and leaves others' orders."""
+    bob.post("/portfolio/events/orders", v2(market.ticker, price="0.1000"))
+    response = alice.post("/portfolio/events/orders/batched",
+                          {"orders": [v2(market.ticker, client_order_id="x"), v2("NOPE", client_order_id="y")]})
+    assert response.status_code == 201
+    ok, failed = response.json()["orders"]
+    assert ok["client_order_id"] == "x" and failed["error"]["code"] == "market_not_found"
+    canceled = alice.delete("/portfolio/events/orders/batched", {"orders": [{"order_id": ok["order_id"]},
+                                                                           {"order_id": "missing"}]}).json()["orders"]
+    assert canceled[0]["reduced_by"] == "10.00" and canceled[1]["error"]["code"] == "order_not_found"
+    alice.post("/portfolio/events/orders", v2(market.ticker))
+    assert alice.delete("/portfolio/events/orders").status_code == 204
+    assert Order.objects.filter(status="resting", user__username="alice").count() == 0
+    assert Order.objects.filter(status="resting", user__username="bob").count() == 1
