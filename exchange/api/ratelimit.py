@@ -74,9 +74,10 @@ class Buckets:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._buckets: dict[tuple, TokenBucket] = {}
+        self.clock = time.monotonic
 
     def take(self, who: object, kind: str, cost: int, rate: int, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         with self._lock:
             bucket = self._buckets.get((who, kind))
             if bucket is None or bucket.rate != rate:
