@@ -143,8 +143,11 @@ class Acceptor:
     def register(self, conn: Connection) -> str | None:
         """Claim the (key, session type) slot; returns why not when it is taken."""
         slot = (conn.key_id, conn.target)
-        if slot in self.sessions:
+        current = self.sessions.get(slot)
+        if current is not None and not current.finished:
             return "a session for this API key is already logged on"
+        if current is not None:
+            self.unregister(current)
         self.sessions[slot] = conn
         self.by_user.setdefault(conn.user.pk, set()).add(conn)
         return None

@@ -55,6 +55,11 @@ class Connection:
         return self.session.options.get(21005, False)
 
     @property
+    def finished(self) -> bool:
+        """Logged out or closing: a new logon may take this session's place."""
+        return self._closed or self.session.state in (State.CLOSED, State.LOGGING_OUT)
+
+    @property
     def listener(self) -> bool:
         return self.session.options.get(20126, False)
 

@@ -1,7 +1,7 @@
 """Rendering outbox events into FIX ExecutionReports (35=8) and MarketSettlementReports (35=UMS).
 
 Pure: takes outbox rows as `OutboxEvent` values and returns message bodies. One transaction's
-events (same market, book_seq and time) are rendered together so a Trade report knows the order it
+events (same market and book_seq) are rendered together so a Trade report knows the order it
 belongs to and the owner's position after it.
 """
 
@@ -28,7 +28,8 @@ class OutboxEvent:
 
     @property
     def txn(self) -> tuple:
-        return (self.market_id, self.book_seq, self.created_at)
+        """Events of one transaction share the market and its book_seq after the change."""
+        return (self.market_id, self.book_seq)
 
 
 @dataclass(frozen=True)
