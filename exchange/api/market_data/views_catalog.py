@@ -24,6 +24,14 @@ class PublicView(APIView):
 
     permission_classes = [AllowAny]
 
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        # The database cannot compare text holding NUL; no ticker or filter value contains one.
+        values = [*kwargs.values(), *request.query_params.keys(),
+                  *(v for values in request.query_params.lists() for v in values[1])]
+        if any("\x00" in str(value) for value in values):
+            raise bad("parameters must not contain NUL characters")
+
 
 def market_or_404(ticker: str) -> Market:
     market = markets_with_day_stats(Market.objects.filter(ticker=ticker), now=timezone.now()).first()
