@@ -28,6 +28,10 @@ ORDER_UPDATE_FIELDS = [
     "taker_fill_count", "maker_fill_count", "taker_fill_cost", "maker_fill_cost", "taker_fees", "maker_fees",
     "taker_fee_basis", "maker_fee_basis", "updated_at", "last_update_reason", "client_order_id",
 ]
+MARKET_STATE_FIELDS = [
+    "status", "close_time", "result", "determined_at", "settled_at", "book_seq", "last_price", "yes_bid",
+    "yes_bid_size", "yes_ask", "yes_ask_size", "volume", "open_interest", "updated_at",
+]
 POSITION_FIELDS = ["position", "cost", "realized_pnl", "fees_paid", "total_traded", "updated_at"]
 
 
@@ -243,7 +247,7 @@ class MarketTxn:
             Account.objects.bulk_update(list(accounts.values()), ["balance", "reserved", "updated_at"])
         if levels:
             self._refresh_top_of_book()
-        self.market.save()
+        self.market.save(update_fields=MARKET_STATE_FIELDS)
         events = self._events(levels, book_changed)
         MarketEvent.objects.bulk_create(events)
         publish_on_commit(events)
@@ -254,9 +258,13 @@ class MarketTxn:
         """Lock every account the command touches in one query, in user id order (no deadlocks)."""
         if not user_ids:
             return {}
-        Account.objects.bulk_create([Account(user_id=u) for u in user_ids], ignore_conflicts=True)
         query = Account.objects.select_for_update().filter(user_id__in=user_ids).order_by("user_id")
-        return {account.user_id: account for account in query}
+        accounts = {account.user_id: account for account in query}
+        if len(accounts) < len(user_ids):  # first trade of a user without an account yet
+            Account.objects.bulk_create([Account(user_id=u) for u in user_ids - accounts.keys()],
+                                        ignore_conflicts=True)
+            accounts = {account.user_id: account for account in query.all()}
+        return accounts
 
     def _save_positions(self) -> None:
         new = [p for p in self._positions.values() if p.pk is None and (p.position or p.total_traded)]
