@@ -56,3 +56,70 @@ class BookBuilder:
 
     def book(self) -> dict[tuple[str, int], int]:
         return {k: v for k, v in self.levels.items() if v}
+
+
+class FeedClient:
+    """A raw `websockets` client running in its own thread, so a test's main thread can place orders
+    (Django's ORM refuses to run inside an event loop) while frames are collected here."""
+
+    def __init__(self, url: str, headers: dict[str, str] | None = None) -> None:
+        import asyncio
+        import json
+        import threading
+
+        import websockets
+
+        self._json = json
+        self.frames: list[dict] = []
+        self._cond = threading.Condition()
+        self._loop = asyncio.new_event_loop()
+        self._next_id = 0
+        self._ws = None
+        threading.Thread(target=self._loop.run_forever, daemon=True).start()
+
+        async def connect():
+            self._ws = await websockets.connect(url, additional_headers=headers or {})
+            self._reader = asyncio.ensure_future(self._read())
+
+        asyncio.run_coroutine_threadsafe(connect(), self._loop).result(10)
+
+    async def _read(self) -> None:
+        async for raw in self._ws:
+            with self._cond:
+                self.frames.append(self._json.loads(raw))
+                self._cond.notify_all()
+
+    def send(self, cmd: str, **params) -> int:
+        import asyncio
+
+        self._next_id += 1
+        frame = {"id": self._next_id, "cmd": cmd, **({"params": params} if params else {})}
+        asyncio.run_coroutine_threadsafe(self._ws.send(self._json.dumps(frame)), self._loop).result(5)
+        return self._next_id
+
+    def wait_for(self, predicate, timeout: float = 10.0) -> list[dict]:
+        """Block until `predicate(frames)` is true; returns the frames so far."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: predicate(self.frames), timeout):
+                raise AssertionError(f"timed out; last frames: {self.frames[-5:]}")
+            return list(self.frames)
+
+    def reply(self, cmd_id: int, timeout: float = 10.0) -> dict:
+        frames = self.wait_for(lambda fs: any(f.get("id") == cmd_id for f in fs), timeout)
+        return next(f for f in frames if f.get("id") == cmd_id)
+
+    def close(self) -> None:
+        import asyncio
+
+        asyncio.run_coroutine_threadsafe(self._ws.close(), self._loop).result(5)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+    def __enter__(self) -> "FeedClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def ws_url(live_server_url: str) -> str:
+    return live_server_url.replace("http://", "ws://") + WS_PATH
