@@ -115,7 +115,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 5000, "expiry": 30},
+            # redis-py 8 reads with a 5 s socket timeout by default, the same as channels_redis's blocking
+            # receive (BZPOPMIN 5 s): an idle consumer then dies with TimeoutError. Read longer than that.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "capacity": 5000, "expiry": 30},
         }
     }
 else:
