@@ -46,6 +46,8 @@ class Connection:
         self.own_orders: set[str] = set()          # orders this session placed (cancel on disconnect)
         self.request_ids: dict[str, tuple[str, str]] = {}  # order id -> (ClOrdID, OrigClOrdID) of a F/G
         self._unsaved: list[tuple[int, bytes]] = []
+        self._outgoing: list[bytes] = []
+        self._flush_lock = asyncio.Lock()
         self._closed = False
         self._connected_at = time.monotonic()
         Connection.pending.add(self)
@@ -86,19 +88,26 @@ class Connection:
         await self._flush()
 
     def _write(self, action: Send) -> None:
-        if self.writer.is_closing():
-            return
-        self.writer.write(action.data)
+        """Queue bytes for the socket; `_flush` sends them (after storing them on RT and PT)."""
+        self._outgoing.append(action.data)
         if self.target.retransmits and self.registered and action.seq in self.session.sent:
             self._unsaved.append((action.seq, action.data))
 
     async def _flush(self) -> None:
-        with contextlib.suppress(ConnectionError):
-            await self.writer.drain()
-        if self.target.retransmits and self.registered:
+        async with self._flush_lock:
+            await self._flush_locked()
+
+    async def _flush_locked(self) -> None:
+        if self.target.retransmits and self.registered and self._outgoing:
+            # Stored before sent: whatever the client sees can be resent after a reconnect.
             batch, self._unsaved = self._unsaved, []
             await self.acceptor.db(store.save, self.key_id, self.target.value, self.session.next_in,
                                    self.session.next_out, batch)
+        data, self._outgoing = b"".join(self._outgoing), []
+        if data and not self.writer.is_closing():
+            self.writer.write(data)
+            with contextlib.suppress(ConnectionError):
+                await self.writer.drain()
         if self._closed and not self.writer.is_closing():
             self.writer.close()
 

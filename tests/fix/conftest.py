@@ -9,6 +9,11 @@ from exchange.fix.session import Target
 from tests.fix.raw_client import RawClient
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def acceptor(transactional_db):
     """A running acceptor on ephemeral ports; yields it (its `.ports` maps Target -> port)."""
