@@ -127,7 +127,8 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Every beat entry is a plain interval, so nothing needs persisting between beat restarts.
+CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 KAFKA_BOOTSTRAP_SERVERS = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
 
 # --- Auth, i18n, static ---------------------------------------------------------------------------

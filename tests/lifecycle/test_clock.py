@@ -131,3 +131,21 @@ def test_fast_forward_closes_determines_and_settles_now(trader, trader2):
     assert (account(trader).balance, account(trader).reserved) == (START - 35_000 - 800, 0)
     assert account(trader2).balance == START - 15_000 + 5 * ONE_DOLLAR
     assert lifecycle_events(market)[-3:] == ["close_date_updated", "determined", "settled"]
+
+
+def test_initialized_market_past_its_close_time_is_closed_not_opened():
+    """A market that never opened before its close_time goes straight to closed."""
+    market = make_market("CLK-LATE", status=Market.Status.INITIALIZED, close_in=timedelta(minutes=1))
+    with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
+        assert tasks.markets_open() == []
+        assert tasks.markets_close() == ["CLK-LATE"]
+    assert Market.objects.get(pk=market.pk).status == Market.Status.CLOSED
+
+
+def test_a_market_moved_meanwhile_is_skipped_without_failing_the_run():
+    """A transition the services refuse (the market already moved on) is skipped; the others proceed."""
+    first = make_market("CLK-A", close_in=timedelta(minutes=1))
+    make_market("CLK-B", close_in=timedelta(minutes=1))
+    due = list(Market.objects.filter(ticker__in=["CLK-A", "CLK-B"]).order_by("ticker"))
+    services.market_close(ticker=first.ticker)
+    assert tasks._each(due, lambda ticker: services.market_close(ticker=ticker)) == ["CLK-B"]

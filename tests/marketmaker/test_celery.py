@@ -27,7 +27,7 @@ def celery_worker(tmp_path: Path, **env: str):
     # Its own Redis database, so the broker queue is not shared with anything else in the test run.
     broker = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/7"
     log_path = tmp_path / "celery.log"
-    child_env = test_database_env(REDIS_URL=broker, KALSHI_VAR_DIR=str(tmp_path), **env)
+    child_env = test_database_env(REDIS_URL=broker, **env)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "kalshi_site", "worker", "-B", "--pool", "solo", "--purge",

@@ -35,3 +35,16 @@ def test_embedded_scheduler_quotes_and_moves_the_book_until_stopped(market, make
     assert not thread.is_alive()
     assert len(seqs) >= 4
     assert Order.objects.filter(user=maker, status=Order.Status.RESTING).exists()
+
+
+def test_every_beat_entry_names_a_registered_task():
+    """Beat and the embedded scheduler find a task for every CELERY_BEAT_SCHEDULE entry."""
+    from django.conf import settings
+
+    from kalshi_site.celery import app
+
+    app.loader.import_default_modules()
+    names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert names == {"marketmaker.tasks.quote_markets", "exchange.tasks.markets_open", "exchange.tasks.markets_close",
+                     "exchange.tasks.orders_expire", "exchange.tasks.markets_settle"}
+    assert names <= set(app.tasks)
