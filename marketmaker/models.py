@@ -48,9 +48,9 @@ class MarketMakerConfig(models.Model):
         verbose_name = "market maker config"
 
     def clean(self) -> None:
-        if self.price_min_cents is not None and self.price_max_cents is not None \
-                and self.price_min_cents >= self.price_max_cents:
-            raise ValidationError({"price_max_cents": "must be above the minimum price"})
+        low, high, spread = self.price_min_cents, self.price_max_cents, self.spread_cents
+        if low is not None and high is not None and spread is not None and high - low < spread:
+            raise ValidationError({"price_max_cents": "the price band must be at least as wide as the spread"})
 
     def __str__(self) -> str:
         return f"market maker on {self.market.ticker}"

@@ -146,9 +146,9 @@ def plan(resting: list[Resting], wanted: list[Quote]) -> list[Action]:
     are canceled first, and missing quotes are created.
     """
     cancels: list[Action] = []
-    retreating: list[Amend | Create] = []
-    advancing: list[Amend | Create] = []
-    creates: list[Amend | Create] = []
+    retreating: list[Amend] = []
+    advancing: list[Amend] = []
+    creates: list[Create] = []
     for side in (BID, ASK):
         best_first = side == BID
         have = sorted((r for r in resting if r.book_side == side), key=lambda r: r.price, reverse=best_first)
