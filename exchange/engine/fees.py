@@ -14,7 +14,8 @@ TAKER_PPM = 70_000
 MAKER_PPM = 17_500
 SPECIFIC_TAKER_PPM = 35_000
 MULTIPLIER_ONE = 10_000  # fee_multiplier is stored in 1/10,000
-_DENOMINATOR = 10**6 * MULTIPLIER_ONE * 10**14  # ppm x multiplier x (count/100 x P/1e4 x (1-P)/1e4 -> cents)
+# basis = count x P x (1-P) in (1/100) x (1/1e4) x (1/1e4) = 1e-10 dollars = 1e-8 cents.
+_DENOMINATOR = 10**6 * MULTIPLIER_ONE * 10**8  # ppm x multiplier x basis -> cents
 
 
 @dataclass(frozen=True, slots=True)

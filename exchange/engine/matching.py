@@ -70,9 +70,13 @@ def _precheck(book: Book, order: NewOrder, count: int) -> RejectCode | None:
     """Post-only, fill-or-kill and max-cost are decided before anything changes."""
     opposite = order.side.opposite
     best = book.best_price(opposite)
+    fill_or_kill = order.tif is TimeInForce.FOK or order.max_cost is not None
     if order.post_only:
-        return RejectCode.POST_ONLY_CROSS if best is not None and crosses(order.side, order.price, best) else None
-    if order.tif is not TimeInForce.FOK and order.max_cost is None:
+        if best is not None and crosses(order.side, order.price, best):
+            return RejectCode.POST_ONLY_CROSS
+        # A post-only order never takes, so it can never fill a fill-or-kill (or max-cost) order.
+        return _fok_reject(order) if fill_or_kill else None
+    if not fill_or_kill:
         return None
     fillable, cost = 0, 0
     for level in book.levels(opposite):

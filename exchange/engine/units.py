@@ -11,6 +11,9 @@ CENT = 100
 ONE_CONTRACT = 100
 
 
+_MAX_DIGITS = 30  # far beyond any real amount; bounds the work a hostile input can cause
+
+
 class UnitError(ValueError):
     """A wire value that does not convert exactly into our units."""
 
@@ -42,7 +45,7 @@ def count_from_contracts(contracts: int) -> int:
 
 def count_to_contracts(count: int) -> int:
     """Whole contracts, rounding toward zero (legacy integer fields)."""
-    return int(count / ONE_CONTRACT) if count < 0 else count // ONE_CONTRACT
+    return -(-count // ONE_CONTRACT) if count < 0 else count // ONE_CONTRACT
 
 
 def fp_to_count(text: str | int | float) -> int:
@@ -66,10 +69,19 @@ def _fixed_to_int(text: str | int | float, places: int) -> int:
         raise UnitError(f"not a number: {text!r}") from exc
     if not value.is_finite():
         raise UnitError(f"not a number: {text!r}")
-    scaled = value.scaleb(places)
-    if scaled != scaled.to_integral_value():
+    # Exact integer arithmetic: Decimal's context would round past 28 digits and underflow tiny values.
+    sign, digits, exponent = value.as_tuple()
+    significant = "".join(map(str, digits)).lstrip("0")
+    if not significant:
+        return 0
+    stripped = significant.rstrip("0")
+    shift = exponent + places + len(significant) - len(stripped)
+    if shift < 0:
         raise UnitError(f"{text!r} has more than {places} decimal places")
-    return int(scaled)
+    if len(stripped) + shift > _MAX_DIGITS:
+        raise UnitError(f"{text!r} is out of range")
+    magnitude = int(stripped) * 10**shift
+    return -magnitude if sign else magnitude
 
 
 def notional(side_is_bid: bool, price: int, count: int) -> int:
