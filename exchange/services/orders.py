@@ -9,6 +9,7 @@ from django.db import transaction
 
 from exchange.engine import CancelReason, NewOrder, SelfTradePrevention, Side, TimeInForce
 from exchange.engine import matching as engine
+from exchange.engine.pricing import is_valid_count
 from exchange.engine.rejects import RejectCode
 from exchange.models import ExchangeState, Market, Order, OrderGroup
 from exchange.services.errors import ExchangeError
@@ -131,6 +132,8 @@ def order_decrease(*, user: AbstractBaseUser, order_id: str, reduce_by: int | No
     by = reduce_by if reduce_by is not None else order.remaining_count - reduce_to
     if by <= 0 or (reduce_to is not None and reduce_to < 0):
         raise ExchangeError(RejectCode.INVALID_COUNT, "decrease must reduce the order by a positive count")
+    if not is_valid_count(by, txn.market.fractional_trading_enabled):
+        raise ExchangeError(RejectCode.INVALID_COUNT, "this market trades whole contracts only")
     result = engine.decrease(txn.book_of([order]), order_id, by=by)
     if not result.ok:
         raise ExchangeError(result.reject)

@@ -118,3 +118,11 @@ def test_batch_create_reports_each_item(trader, market):
     ])
     assert isinstance(results[0], Order) and isinstance(results[1], ExchangeError)
     assert Order.objects.count() == 1
+
+
+def test_decrease_must_keep_whole_contracts_on_whole_contract_markets(trader, market):
+    """A decrease cannot leave a fractional remainder where the market trades whole contracts."""
+    order = place(trader, market.ticker, "yes", "buy", 40, 10)
+    with pytest.raises(ExchangeError) as error:
+        services.order_decrease(user=trader, order_id=str(order.id), reduce_by=50)
+    assert error.value.code is RejectCode.INVALID_COUNT
