@@ -65,8 +65,9 @@ def group_messages(events: Sequence) -> list[tuple[str, dict]]:
 class _Sender:
     """An in-order queue of group sends drained by one task on `loop`."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, *, own_loop: bool = False) -> None:
         self.loop = loop
+        self.own_loop = own_loop
         self.queue: asyncio.Queue | None = None
         self.idle = threading.Event()
         self.idle.set()
@@ -126,8 +127,9 @@ def _current_sender() -> _Sender | None:
                 return None  # no consumer has ever connected in this process: nobody to deliver to
             if _sender is None or _sender.loop is not _server_loop:
                 _sender, _sender_pid = _Sender(_server_loop), os.getpid()
-        elif _sender is None or _sender_pid != os.getpid():  # a forked worker needs its own loop thread
-            _sender, _sender_pid = _Sender(_own_loop()), os.getpid()
+        elif _sender is None or not _sender.own_loop or _sender_pid != os.getpid():
+            # A forked worker needs its own loop thread; so does a process whose layer changed (tests).
+            _sender, _sender_pid = _Sender(_own_loop(), own_loop=True), os.getpid()
         return _sender
 
 
