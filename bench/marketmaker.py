@@ -3,7 +3,8 @@
 Each worker process runs `marketmaker.tasks.tick` back to back over its share of the quoted markets
 (3 levels a side, a 2¢ random walk), as a Celery worker would with ticks always due. A quote update
 is one order action through exchange.services (amend, create or cancel); a book change is one
-increment of a market's book_seq. Markets: 1, 10 and 50; workers: 1 and 2.
+increment of a market's book_seq. Every market has its first ladder before timing starts, so the rows
+measure steady re-quoting. Markets: 1, 10 and 50; workers: 1 and 2.
 
 Run: scripts/bench marketmaker   (or DATABASE_URL=postgres://... .venv/bin/python -m bench.marketmaker)
 It creates and migrates its own database next to DATABASE_URL's and drops it afterwards (< 1 minute).
@@ -24,6 +25,7 @@ WORKER_COUNTS = (1, 2)
 
 
 def _prepare() -> None:
+    import random
     from datetime import timedelta
 
     from django.contrib.auth import get_user_model
@@ -31,8 +33,10 @@ def _prepare() -> None:
 
     from exchange.models import Event, Market, Series
     from exchange.services import account_fund, market_open
+    from marketmaker import tasks
     from marketmaker.models import MarketMakerConfig
 
+    rng = random.Random(0)
     maker = get_user_model().objects.create_user(username="bench-maker")
     account_fund(user=maker, amount=10**12)
     series = Series.objects.create(ticker="BENCHMM", title="bench")
@@ -42,8 +46,10 @@ def _prepare() -> None:
         market = Market.objects.create(ticker=f"BENCHMM-{i:02d}", event=event, title="bench", open_time=now,
                                        close_time=now + timedelta(days=1), expiration_time=now + timedelta(days=2))
         market_open(ticker=market.ticker)
-        MarketMakerConfig.objects.create(market=market, user=maker, levels=3, spread_cents=10, size_contracts=100,
-                                         walk_step_cents=2, interval_ms=50)
+        config = MarketMakerConfig.objects.create(market=market, user=maker, levels=3, spread_cents=10,
+                                                  size_contracts=100, walk_step_cents=2, interval_ms=50)
+        # The first ladder is all creates; every row measures steady re-quoting from here.
+        tasks.tick(config, rng=rng)
 
 
 def _quote(worker: int, workers: int, markets: int, seconds: float, queue) -> None:
