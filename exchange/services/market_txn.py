@@ -246,7 +246,7 @@ class MarketTxn:
                 account.updated_at = self.now
             Account.objects.bulk_update(list(accounts.values()), ["balance", "reserved", "updated_at"])
         if levels:
-            self._refresh_top_of_book()
+            self._refresh_top_of_book(levels)
         self.market.save(update_fields=MARKET_STATE_FIELDS)
         events = self._events(levels, book_changed)
         MarketEvent.objects.bulk_create(events)
@@ -273,15 +273,20 @@ class MarketTxn:
         if old:
             Position.objects.bulk_update(old, POSITION_FIELDS)
 
-    def _refresh_top_of_book(self) -> None:
+    def _refresh_top_of_book(self, levels: list[tuple[str, int, int]]) -> None:
+        """Keep the market's best bid/ask current, asking the database only when a best level emptied."""
+        market = self.market
         for side, ordering in (("bid", "-price"), ("ask", "price")):
-            top = (self.resting().filter(book_side=side).values("price")
-                   .annotate(size=Sum("remaining_count")).order_by(ordering).first())
-            price, size = (top["price"], top["size"]) if top else (0, 0)
+            old = (market.yes_bid, market.yes_bid_size) if side == "bid" else (market.yes_ask, market.yes_ask_size)
+            top = best_after(side, old, [(price, delta) for s, price, delta in levels if s == side])
+            if top is None:
+                row = (self.resting().filter(book_side=side).values("price")
+                       .annotate(size=Sum("remaining_count")).order_by(ordering).first())
+                top = (row["price"], row["size"]) if row else (0, 0)
             if side == "bid":
-                self.market.yes_bid, self.market.yes_bid_size = price, size
+                market.yes_bid, market.yes_bid_size = top
             else:
-                self.market.yes_ask, self.market.yes_ask_size = price, size
+                market.yes_ask, market.yes_ask_size = top
 
     def _events(self, levels: list[tuple[str, int, int]], book_changed: bool) -> list[MarketEvent]:
         market, seq, ticker, ts = self.market, self.market.book_seq, self.market.ticker, payloads.ts_ms(self.now)
@@ -309,3 +314,22 @@ class MarketTxn:
         for event_type in self._lifecycle:
             out.append(event(MarketEvent.Kind.LIFECYCLE, payloads.lifecycle_payload(market, event_type)))
         return out
+
+
+def best_after(side: str, old: tuple[int, int], changes: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The best (price, size) of one side after net level changes, from the best before them.
+
+    Levels better than the old best were empty, so their new size is their change; levels worse than
+    it cannot surface unless the old best emptied, and then only the database knows (None).
+    """
+    old_price, old_size = old
+    better = (lambda a, b: a > b) if side == "bid" else (lambda a, b: a < b)
+    sizes = {} if not old_size else {old_price: old_size}
+    for price, delta in changes:
+        if not old_size or price == old_price or better(price, old_price):
+            sizes[price] = sizes.get(price, 0) + delta
+    live = [price for price, size in sizes.items() if size > 0]
+    if not live:
+        return (0, 0) if not old_size else None
+    best = max(live) if side == "bid" else min(live)
+    return best, sizes[best]

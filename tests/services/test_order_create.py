@@ -230,3 +230,34 @@ def test_money_is_conserved_across_trading(trader, trader2, market):
     place(trader2, market.ticker, "yes", "buy", 45, 3)
     place(trader, market.ticker, "no", "buy", 56, 20)
     assert total_money() == money
+
+
+def test_best_bid_and_ask_stay_right_through_cancels_amends_and_fills(trader, trader2, market):
+    """The market row's top of book always equals the best resting levels."""
+    from django.db.models import Max, Min, Sum
+
+    from exchange import services
+
+    def assert_top():
+        market.refresh_from_db()
+        resting = Order.objects.filter(market=market, status="resting")
+        for side, agg, price, size in (("bid", Max, market.yes_bid, market.yes_bid_size),
+                                       ("ask", Min, market.yes_ask, market.yes_ask_size)):
+            best = resting.filter(book_side=side).aggregate(p=agg("price"))["p"] or 0
+            total = resting.filter(book_side=side, price=best).aggregate(s=Sum("remaining_count"))["s"] or 0
+            assert (price, size) == (best, total), side
+
+    a = place(trader, market.ticker, "yes", "buy", 40, 5)
+    place(trader, market.ticker, "yes", "buy", 38, 5)
+    assert_top()
+    services.order_amend(user=trader, order_id=str(a.id), yes_price=4_200, count=500)
+    assert_top()
+    place(trader2, market.ticker, "yes", "sell", 42, 5)  # empties the best bid level
+    assert_top()
+    b = place(trader2, market.ticker, "yes", "sell", 45, 2)
+    place(trader2, market.ticker, "yes", "sell", 47, 2)
+    assert_top()
+    services.order_cancel(user=trader2, order_id=str(b.id))
+    assert_top()
+    services.order_decrease(user=trader, order_id=str(Order.objects.get(price=3_800).id), reduce_by=100)
+    assert_top()
