@@ -93,16 +93,11 @@ class MarketAdmin(admin.ModelAdmin):
 
     @admin.action(description="Fast clock: close, determine YES and settle now")
     def fast_forward_yes(self, request, queryset):
-        _each(request, queryset, lambda m: _fast_forward(m, "yes"), "settled YES")
+        _each(request, queryset, lambda m: services.market_fast_forward(ticker=m.ticker, result="yes"), "settled YES")
 
     @admin.action(description="Fast clock: close, determine NO and settle now")
     def fast_forward_no(self, request, queryset):
-        _each(request, queryset, lambda m: _fast_forward(m, "no"), "settled NO")
-
-
-def _fast_forward(market: models.Market, result: str) -> None:
-    services.market_determine(ticker=market.ticker, result=result)
-    services.market_settle(ticker=market.ticker)
+        _each(request, queryset, lambda m: services.market_fast_forward(ticker=m.ticker, result="no"), "settled NO")
 
 
 @admin.register(models.Account)
