@@ -28,6 +28,7 @@ ORDER_UPDATE_FIELDS = [
     "taker_fill_count", "maker_fill_count", "taker_fill_cost", "maker_fill_cost", "taker_fees", "maker_fees",
     "taker_fee_basis", "maker_fee_basis", "updated_at", "last_update_reason", "client_order_id",
 ]
+WINDOW_BATCH = 32
 MARKET_STATE_FIELDS = [
     "status", "close_time", "result", "determined_at", "settled_at", "book_seq", "last_price", "yes_bid",
     "yes_bid_size", "yes_ask", "yes_ask_size", "volume", "open_interest", "updated_at",
@@ -81,14 +82,23 @@ class MarketTxn:
     def resting(self) -> "Order.objects":
         return Order.objects.filter(market=self.market, status=Order.Status.RESTING)
 
-    def crossing_window(self, side: Side, limit: int) -> Book:
-        """The resting orders an order on `side` at `limit` can execute against, in priority order."""
+    def crossing_window(self, side: Side, limit: int, *, owner: int, count: int) -> Book:
+        """The resting orders an order of `owner` for `count` on `side` at `limit` can execute against,
+        in priority order: only as many as could fill it, read in batches so a deep book costs no more
+        than the orders actually reached."""
         opposite = side.opposite.value
         if side is Side.BID:
             query = self.resting().filter(book_side=opposite, price__lte=limit).order_by("price", "priority")
         else:
             query = self.resting().filter(book_side=opposite, price__gte=limit).order_by("-price", "priority")
-        return self.book_of(query)
+        book, start = Book(), 0
+        while True:
+            batch = list(query[start:start + WINDOW_BATCH])
+            self.book_of(batch, book)
+            count -= sum(o.remaining_count for o in batch if o.user_id != owner)
+            if count <= 0 or len(batch) < WINDOW_BATCH:
+                return book
+            start += WINDOW_BATCH
 
     def book_of(self, orders: Iterable[Order], book: Book | None = None) -> Book:
         book = Book() if book is None else book
@@ -231,7 +241,7 @@ class MarketTxn:
         if self._created:
             Order.objects.bulk_create(self._created)
         if self._touched:
-            Order.objects.bulk_update(list(self._touched.values()), ORDER_UPDATE_FIELDS)
+            save_rows(Order, list(self._touched.values()), ORDER_UPDATE_FIELDS)
         levels = [(side, price, delta) for (side, price), delta in sorted(self._levels.items()) if delta]
         book_changed = bool(levels) or self._traded
         if book_changed:
@@ -244,7 +254,7 @@ class MarketTxn:
         if accounts:
             for account in accounts.values():
                 account.updated_at = self.now
-            Account.objects.bulk_update(list(accounts.values()), ["balance", "reserved", "updated_at"])
+            save_rows(Account, list(accounts.values()), ["balance", "reserved", "updated_at"])
         if levels:
             self._refresh_top_of_book(levels)
         self.market.save(update_fields=MARKET_STATE_FIELDS)
@@ -271,7 +281,7 @@ class MarketTxn:
         old = [p for p in self._positions.values() if p.pk is not None]
         Position.objects.bulk_create(new)
         if old:
-            Position.objects.bulk_update(old, POSITION_FIELDS)
+            save_rows(Position, old, POSITION_FIELDS)
 
     def _refresh_top_of_book(self, levels: list[tuple[str, int, int]]) -> None:
         """Keep the market's best bid/ask current, asking the database only when a best level emptied."""
@@ -333,3 +343,13 @@ def best_after(side: str, old: tuple[int, int], changes: list[tuple[int, int]]) 
         return (0, 0) if not old_size else None
     best = max(live) if side == "bid" else min(live)
     return best, sizes[best]
+
+
+def save_rows(model: type, rows: list, fields: list[str]) -> None:
+    """Write changed columns back. A few rows take one plain UPDATE each, which is far cheaper than
+    bulk_update's CASE expressions; a sweep through many resting orders takes one bulk_update."""
+    if len(rows) > 3:
+        model.objects.bulk_update(rows, fields)
+        return
+    for row in rows:
+        model.objects.filter(pk=row.pk).update(**{field: getattr(row, field) for field in fields})

@@ -88,7 +88,7 @@ def order_create(*, user: AbstractBaseUser, request: OrderRequest) -> Order:
         post_only=request.post_only, reduce_only=request.reduce_only,
         position=txn.position(user.pk).position if request.reduce_only else 0, stp=stp, max_cost=request.max_cost,
     )
-    book = txn.crossing_window(book_side, request.yes_price)
+    book = txn.crossing_window(book_side, request.yes_price, owner=user.pk, count=request.count)
     result = engine.submit(book, incoming, structure=market.price_level_structure,
                            fractional=market.fractional_trading_enabled)
     if not result.ok:
@@ -156,7 +156,7 @@ def order_amend(*, user: AbstractBaseUser, order_id: str, yes_price: int, count:
     if remaining <= 0:
         raise ExchangeError(RejectCode.INVALID_COUNT, "amended count must exceed the filled count")
     side = Side(order.book_side)
-    book = txn.crossing_window(side, yes_price)
+    book = txn.crossing_window(side, yes_price, owner=user.pk, count=remaining)
     txn.book_of([order], book)
     keeps_place = yes_price == order.price and remaining <= order.remaining_count
     priority = order.priority if keeps_place else txn.new_priority()

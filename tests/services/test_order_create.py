@@ -261,3 +261,14 @@ def test_best_bid_and_ask_stay_right_through_cancels_amends_and_fills(trader, tr
     assert_top()
     services.order_decrease(user=trader, order_id=str(Order.objects.get(price=3_800).id), reduce_by=100)
     assert_top()
+
+
+def test_a_sweep_through_more_resting_orders_than_one_read_batch(trader, trader2, market):
+    """An order that crosses dozens of resting orders fills through all of them in priority."""
+    for i in range(40):
+        place(trader, market.ticker, "yes", "sell", 40 + i % 5, 1)
+    order = place(trader2, market.ticker, "yes", "buy", 44, 39)
+    assert order.fill_count == 3_900 and order.status == "executed"
+    prices = list(Trade.objects.order_by("created_at", "book_seq").values_list("price", flat=True))
+    assert sorted(prices) == sorted([4_000 + 100 * (i % 5) for i in range(40)])[:39]
+    assert Order.objects.filter(user=trader, status="resting").get().price == 4_400
