@@ -1,8 +1,12 @@
-"""Helpers for WebSocket feed tests: signed upgrade headers, a book rebuilt from snapshot + deltas,
-and the exchange's book aggregated from resting orders."""
+"""Helpers for WebSocket feed tests: signed upgrade headers, in-process and real-server clients, a book
+rebuilt from snapshot + deltas, the exchange's book aggregated from resting orders, and Kalshi's
+asyncapi message schemas."""
 
+import json
 import time
 from collections import defaultdict
+from functools import cache
+from pathlib import Path
 
 from django.db.models import Sum
 
@@ -11,6 +15,8 @@ from exchange.models import Order
 from exchange.signing import sign_rsa_pss
 
 WS_PATH = "/trade-api/ws/v2"
+ASYNCAPI_FILES = ("asyncapi.yaml", "asyncapi-2026-03.yaml")  # newest and legacy field sets
+KALSHI_SPECS = Path(__file__).resolve().parents[3] / "shared" / "kalshi"
 
 
 def signed_headers(key_id: str, private_pem: str, *, timestamp_ms: int | None = None) -> dict[str, str]:
@@ -123,3 +129,81 @@ class FeedClient:
 
 def ws_url(live_server_url: str) -> str:
     return live_server_url.replace("http://", "ws://") + WS_PATH
+
+
+class Communicator:
+    """The feed in-process (Channels' WebsocketCommunicator) speaking JSON frames; `headers` as bytes pairs."""
+
+    def __init__(self, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        from channels.testing import WebsocketCommunicator
+
+        from kalshi_site.asgi import application
+
+        self.comm = WebsocketCommunicator(application, WS_PATH, headers=headers or [])
+        self.next_id = 0
+
+    async def __aenter__(self) -> "Communicator":
+        connected, _ = await self.comm.connect()
+        assert connected
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.comm.disconnect()
+
+    async def send(self, cmd: str, **params) -> int:
+        self.next_id += 1
+        frame = {"id": self.next_id, "cmd": cmd}
+        if params:
+            frame["params"] = params
+        await self.comm.send_to(text_data=json.dumps(frame))
+        return self.next_id
+
+    async def recv(self, timeout: float = 3) -> dict:
+        return json.loads(await self.comm.receive_from(timeout))
+
+    async def quiet(self) -> None:
+        assert await self.comm.receive_nothing(0.3)
+
+    async def drain(self, wait: float = 0.3) -> list[dict]:
+        """Every frame that arrives until the connection is quiet for `wait` seconds."""
+        frames = []
+        while not await self.comm.receive_nothing(wait):
+            frames.append(await self.recv())
+        return frames
+
+
+def header_pairs(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    """`signed_headers` in the form WebsocketCommunicator takes."""
+    return [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+
+
+@cache
+def _asyncapi(name: str) -> dict:
+    import yaml
+
+    return yaml.safe_load((KALSHI_SPECS / name).read_text())
+
+
+def _resolve(node, schemas: dict):
+    """The schema with every local `$ref` inlined (the component schemas are not recursive)."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            target = schemas[node["$ref"].rsplit("/", 1)[-1]]
+            return _resolve({**target, **{k: v for k, v in node.items() if k != "$ref"}}, schemas)
+        return {k: _resolve(v, schemas) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve(v, schemas) for v in node]
+    return node
+
+
+def asyncapi_errors(frame: dict, schema_name: str) -> list[str]:
+    """Where `frame` breaks `schema_name` (e.g. "fillPayload") in either asyncapi file; [] when it fits both."""
+    import jsonschema
+
+    errors = []
+    for name in ASYNCAPI_FILES:
+        schemas = _asyncapi(name)["components"]["schemas"]
+        schema = _resolve(schemas[schema_name], schemas)
+        for error in jsonschema.Draft202012Validator(schema).iter_errors(frame):
+            errors.append(f"{name}: {'/'.join(map(str, error.absolute_path))}: {error.message}")
+    return errors

@@ -6,13 +6,11 @@ import json
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 
 from exchange import services
 from exchange.engine.units import price_from_cents
-from kalshi_site.asgi import application
 from tests.support.factories import make_market, make_user
-from tests.support.ws_client import BookBuilder, exchange_book
+from tests.support.ws_client import BookBuilder, Communicator, exchange_book
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_memory_layer")]
 
@@ -31,43 +29,6 @@ def order(user, ticker, side, action, cents, count, **extra):
 place = database_sync_to_async(order)
 
 
-class Client:
-    """A communicator speaking JSON frames."""
-
-    def __init__(self, headers=None):
-        self.comm = WebsocketCommunicator(application, "/trade-api/ws/v2", headers=headers or [])
-        self.next_id = 0
-
-    async def __aenter__(self):
-        connected, _ = await self.comm.connect()
-        assert connected
-        return self
-
-    async def __aexit__(self, *exc):
-        await self.comm.disconnect()
-
-    async def send(self, cmd, **params):
-        self.next_id += 1
-        frame = {"id": self.next_id, "cmd": cmd}
-        if params:
-            frame["params"] = params
-        await self.comm.send_to(text_data=json.dumps(frame))
-        return self.next_id
-
-    async def recv(self, timeout=3):
-        return json.loads(await self.comm.receive_from(timeout))
-
-    async def quiet(self):
-        assert await self.comm.receive_nothing(0.3)
-
-    async def drain(self, wait=0.3):
-        """Every frame that arrives until the connection is quiet for `wait` seconds."""
-        frames = []
-        while not await self.comm.receive_nothing(wait):
-            frames.append(await self.recv())
-        return frames
-
-
 def test_subscribe_answers_subscribed_then_snapshot():
     """orderbook_delta: `subscribed` comes first, then an orderbook_snapshot at seq 1 with both sides."""
     market = make_market("WS-SNAP")
@@ -76,7 +37,7 @@ def test_subscribe_answers_subscribed_then_snapshot():
     order(alice, market.ticker, "no", "buy", 30, 5)
 
     async def scenario():
-        async with Client() as c:
+        async with Communicator() as c:
             cmd = await c.send("subscribe", channels=["orderbook_delta"], market_ticker="WS-SNAP")
             assert await c.recv() == {"id": cmd, "type": "subscribed", "msg": {"channel": "orderbook_delta", "sid": 1}}
             snap = await c.recv()
@@ -96,7 +57,7 @@ def test_deltas_follow_snapshot_and_rebuild_the_book():
     alice, bob = make_user("alice"), make_user("bob")
 
     async def scenario():
-        async with Client() as c:
+        async with Communicator() as c:
             await c.send("subscribe", channels=["orderbook_delta"], market_tickers=["WS-DELTA"])
             await c.recv()
             builder = BookBuilder()
@@ -125,7 +86,7 @@ def test_seq_is_per_sid_and_consecutive_across_subscriptions():
     alice, bob = make_user("alice"), make_user("bob")
 
     async def scenario():
-        async with Client() as c:
+        async with Communicator() as c:
             await c.send("subscribe", channels=["orderbook_delta", "trade", "ticker"], market_tickers=["WS-A", "WS-B"])
             await c.send("subscribe", channels=["orderbook_delta"], market_ticker="WS-A")
             initial = await c.drain()
@@ -154,7 +115,7 @@ def test_update_subscription_add_delete_and_get_snapshot():
     alice = make_user("alice")
 
     async def scenario():
-        async with Client() as c:
+        async with Communicator() as c:
             await c.send("subscribe", channels=["orderbook_delta"], market_ticker="WS-U1")
             await c.drain()
             await place(alice, "WS-U2", "yes", "buy", 30, 4)
@@ -205,7 +166,7 @@ def test_error_codes(frame, code):
     make_market("WS-E")
 
     async def scenario():
-        async with Client() as c:
+        async with Communicator() as c:
             await c.comm.send_to(text_data=frame if isinstance(frame, str) else json.dumps(frame))
             reply = await c.recv()
             assert reply["type"] == "error" and reply["msg"]["code"] == code, reply
@@ -222,7 +183,7 @@ def test_update_subscription_refusals_on_a_live_sid():
     make_market("WS-R")
 
     async def scenario():
-        async with Client() as c:
+        async with Communicator() as c:
             await c.send("subscribe", channels=["ticker"], market_ticker="WS-R")
             await c.drain()
             await c.send("update_subscription", sid=1, action="get_snapshot")
