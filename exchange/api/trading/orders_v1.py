@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from exchange import services
 from exchange.api.trading.base import TradingView, created
+from exchange.api.trading.batch import MAX_BATCH, place_batch
 from exchange.api.trading.parse import (
     MAX_CENTS,
     MAX_CONTRACTS,
@@ -16,13 +17,11 @@ from exchange.api.trading.parse import (
 )
 from exchange.api.trading.portfolio import list_orders
 from exchange.api.trading.selectors import canonical_id, own_order, own_orders
-from exchange.api.trading.shapes import count, error_shape, order_shape
+from exchange.api.trading.shapes import count, item_error_shape, order_shape
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import price_from_cents
 from exchange.models import Order
 from exchange.services import ExchangeError, OrderRequest
-
-MAX_BATCH = 20
 
 
 def order_request(data: object) -> OrderRequest:
@@ -57,7 +56,7 @@ def reduced(order_id: str, before: Order | None, after: Order | ExchangeError) -
     """One batch-cancel item."""
     if isinstance(after, ExchangeError):
         return {"order_id": order_id, "order": None, **count("reduced_by", 0),
-                "error": error_shape(after.code.value, after.message, after.details)}
+                "error": item_error_shape(after)}
     return {"order_id": order_id, "order": order_shape(after, before.market.ticker),
             **count("reduced_by", before.remaining_count), "error": None}
 
@@ -126,23 +125,11 @@ class OrdersBatched(TradingView):
     batched = True
 
     def post(self, request: Request) -> Response:
-        items = Body(request.data).items("orders", required=True, max_items=MAX_BATCH)
-        parsed: list[OrderRequest | ExchangeError] = []
-        for item in items:
-            try:
-                parsed.append(order_request(item))
-            except ExchangeError as error:
-                parsed.append(error)
-        placed = iter(services.orders_batch_create(
-            user=request.user, requests=[p for p in parsed if isinstance(p, OrderRequest)]))
         results = []
-        for item, request_or_error in zip(items, parsed, strict=True):
-            outcome = next(placed) if isinstance(request_or_error, OrderRequest) else request_or_error
-            client_order_id = item.get("client_order_id") if isinstance(item, dict) else None
+        for client_order_id, outcome in place_batch(request.user, request.data, order_request):
             if isinstance(outcome, ExchangeError):
-                results.append({"client_order_id": client_order_id if isinstance(client_order_id, str) else None,
-                                "order": None,
-                                "error": error_shape(outcome.code.value, outcome.message, outcome.details)})
+                results.append({"client_order_id": client_order_id, "order": None,
+                                "error": item_error_shape(outcome)})
             else:
                 results.append({"client_order_id": outcome.client_order_id or None, "order": order_shape(outcome),
                                 "error": None})

@@ -6,10 +6,10 @@ from rest_framework.response import Response
 
 from exchange import services
 from exchange.api.trading.base import TradingView, created
-from exchange.api.trading.orders_v1 import MAX_BATCH
+from exchange.api.trading.batch import MAX_BATCH, place_batch
 from exchange.api.trading.parse import Body, invalid, parse_count_fp, query_int, timestamp_s
 from exchange.api.trading.selectors import canonical_id, own_order, own_orders
-from exchange.api.trading.shapes import error_shape, ts_ms
+from exchange.api.trading.shapes import item_error_shape, ts_ms
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import ONE_CONTRACT, ONE_DOLLAR, count_to_fp, units_to_dollars
 from exchange.models import Order
@@ -85,10 +85,6 @@ def cancel_ack(order: Order, reduced_by: int, ticker: str) -> dict:
             "reduced_by": count_to_fp(reduced_by), "ts_ms": ts_ms(order.updated_at)}
 
 
-def error_item(error: ExchangeError) -> dict:
-    return error_shape(error.code.value, error.message, error.details)
-
-
 class EventOrders(TradingView):
     route = "/portfolio/events/orders"
 
@@ -150,22 +146,10 @@ class EventOrdersBatched(TradingView):
     batched = True
 
     def post(self, request: Request) -> Response:
-        items = Body(request.data).items("orders", required=True, max_items=MAX_BATCH)
-        parsed: list[OrderRequest | ExchangeError] = []
-        for item in items:
-            try:
-                parsed.append(order_request(item))
-            except ExchangeError as error:
-                parsed.append(error)
-        placed = iter(services.orders_batch_create(
-            user=request.user, requests=[p for p in parsed if isinstance(p, OrderRequest)]))
         results = []
-        for item, request_or_error in zip(items, parsed, strict=True):
-            outcome = next(placed) if isinstance(request_or_error, OrderRequest) else request_or_error
+        for client_order_id, outcome in place_batch(request.user, request.data, order_request):
             if isinstance(outcome, ExchangeError):
-                client_order_id = item.get("client_order_id") if isinstance(item, dict) else None
-                results.append({"client_order_id": client_order_id if isinstance(client_order_id, str) else None,
-                                "error": error_item(outcome)})
+                results.append({"client_order_id": client_order_id, "error": item_error_shape(outcome)})
             else:
                 results.append(ack(outcome))
         return created({"orders": results})
@@ -179,7 +163,7 @@ class EventOrdersBatched(TradingView):
         results = []
         for order_id, outcome in zip(order_ids, outcomes, strict=True):
             if isinstance(outcome, ExchangeError):
-                results.append({"order_id": order_id, "reduced_by": count_to_fp(0), "error": error_item(outcome)})
+                results.append({"order_id": order_id, "reduced_by": count_to_fp(0), "error": item_error_shape(outcome)})
             else:
                 prior = before[canonical_id(order_id)]
                 results.append(cancel_ack(outcome, prior.remaining_count, prior.market.ticker))

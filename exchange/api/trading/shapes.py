@@ -14,6 +14,7 @@ from exchange.engine.units import (
     units_to_dollars,
 )
 from exchange.models import Fill, Order, Position, Settlement
+from exchange.services.errors import ExchangeError
 
 EXCHANGE_INDEX = 0
 
@@ -151,3 +152,8 @@ def settlement_shape(settlement: Settlement, ticker: str, event_ticker: str) -> 
 
 def error_shape(code: str, message: str, details: str = "") -> dict:
     return {"code": code, "message": message, "details": details, "service": "exchange"}
+
+
+def item_error_shape(error: ExchangeError) -> dict:
+    """The error of one item of a batch."""
+    return error_shape(error.code.value, error.message, error.details)
