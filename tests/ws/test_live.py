@@ -3,7 +3,9 @@ processes) reach subscribers; real client libraries rebuild the exchange's book 
 
 import asyncio
 import contextlib
+import json
 import random
+import socket
 import subprocess
 import sys
 import textwrap
@@ -18,7 +20,7 @@ from exchange import services
 from exchange.engine.units import ONE_DOLLAR, dollars_to_units, fp_to_count, price_from_cents
 from exchange.models import MarketEvent
 from tests.support.factories import make_api_key, make_market, make_user
-from tests.support.servers import ROOT, test_database_env
+from tests.support.servers import ROOT, daphne_server, test_database_env
 from tests.support.ws_client import BookBuilder, FeedClient, exchange_book, signed_headers, ws_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.usefixtures("redis_layer")]
@@ -263,3 +265,62 @@ def test_kalshi_sdk_websocket_keeps_the_book(live_server_url):
         stop.set()
         thread.join(10)
     assert isinstance(seen["book"].yes[0].price if seen["book"].yes else Decimal(0), Decimal)
+
+
+def test_require_auth_refuses_anonymous_upgrades():
+    """WS_REQUIRE_AUTH=1: an unsigned upgrade is refused; a signed one connects and subscribes."""
+    alice = make_user("alice")
+    key, pem = make_api_key(alice)
+
+    async def anonymous(url):
+        async with websockets.connect(url):
+            pass
+    with daphne_server(WS_REQUIRE_AUTH="1") as base:
+        url = ws_url(base)
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            asyncio.run(anonymous(url))
+        assert refused.value.response.status_code in (401, 403)
+        with FeedClient(url, signed_headers(key.key_id, pem)) as client:
+            reply = client.reply(client.send("subscribe", channels=["fill"]))
+            assert reply["type"] == "subscribed" and reply["msg"]["channel"] == "fill"
+
+
+@pytest.mark.slow
+def test_server_pings_an_idle_connection(live_server_url):
+    """An idle connection receives the server's ping (every 10 s), answers it, and stays usable."""
+    from websockets.client import ClientProtocol
+    from websockets.frames import Frame, Opcode
+    from websockets.uri import parse_uri
+
+    url = ws_url(live_server_url)
+    protocol = ClientProtocol(parse_uri(url))
+    protocol.send_request(protocol.connect())
+    uri = parse_uri(url)
+    with socket.create_connection((uri.host, uri.port), timeout=5) as sock:
+
+        def exchange_bytes(until, timeout):
+            """Pump bytes both ways until `until(frame)` holds for a received frame; returns that frame."""
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                for data in protocol.data_to_send():
+                    sock.sendall(data)
+                sock.settimeout(max(deadline - time.monotonic(), 0.01))
+                try:
+                    received = sock.recv(65536)
+                except TimeoutError:
+                    break
+                protocol.receive_data(received)
+                for event in protocol.events_received():
+                    if isinstance(event, Frame) and until(event):
+                        for data in protocol.data_to_send():  # the pong for a ping
+                            sock.sendall(data)
+                        return event
+            raise AssertionError("no such frame arrived")
+
+        for data in protocol.data_to_send():
+            sock.sendall(data)
+        ping = exchange_bytes(lambda f: f.opcode == Opcode.PING, timeout=15)
+        assert ping.opcode == Opcode.PING
+        protocol.send_text(b'{"id": 1, "cmd": "list_subscriptions"}')
+        reply = exchange_bytes(lambda f: f.opcode == Opcode.TEXT, timeout=5)
+        assert json.loads(reply.data) == {"id": 1, "type": "ok", "msg": []}
