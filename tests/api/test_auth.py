@@ -8,17 +8,7 @@ from exchange.api.auth import check_timestamp
 from tests.support.factories import make_api_key
 from tests.support.signed_client import SignedClient
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limits(settings):
-    settings.EXCHANGE = {**settings.EXCHANGE, "RATE_LIMITS_ENABLED": False}
-
-
-@pytest.fixture
-def alice(api_key):
-    return SignedClient(*api_key)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
 
 def test_signed_request_is_accepted(alice):

@@ -4,7 +4,7 @@ import pytest
 
 from tests.support.signed_client import SignedClient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
 WRITES = [
     ("POST", "/portfolio/orders"), ("POST", "/portfolio/orders/batched"), ("DELETE", "/portfolio/orders/batched"),
@@ -23,11 +23,6 @@ ORDER_FIELDS = ["ticker", "side", "action", "count", "count_fp", "yes_price", "n
                 "reduce_only", "sell_position_floor", "self_trade_prevention_type", "order_group_id",
                 "client_order_id", "time_in_force", "subaccount", "reduce_by", "reduce_to", "reduce_by_fp",
                 "contracts_limit", "contracts_limit_fp", "name", "public_key", "scopes"]
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limits(settings):
-    settings.EXCHANGE = {**settings.EXCHANGE, "RATE_LIMITS_ENABLED": False}
 
 
 @pytest.fixture

@@ -5,25 +5,9 @@ from django.contrib.auth import get_user_model
 
 from exchange.models import ApiKey
 from exchange.services import market_close, market_determine, market_settle
-from tests.support.factories import make_api_key, make_market
-from tests.support.signed_client import SignedClient
+from tests.support.factories import make_market
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limits(settings):
-    settings.EXCHANGE = {**settings.EXCHANGE, "RATE_LIMITS_ENABLED": False}
-
-
-@pytest.fixture
-def alice(trader):
-    return SignedClient(*make_api_key(trader))
-
-
-@pytest.fixture
-def bob(trader2):
-    return SignedClient(*make_api_key(trader2))
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
 
 def trade(alice, bob, ticker: str, cents: int = 30, count: int = 4) -> None:

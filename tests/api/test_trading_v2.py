@@ -3,25 +3,8 @@
 import pytest
 
 from exchange.models import Order
-from tests.support.factories import make_api_key
-from tests.support.signed_client import SignedClient
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limits(settings):
-    settings.EXCHANGE = {**settings.EXCHANGE, "RATE_LIMITS_ENABLED": False}
-
-
-@pytest.fixture
-def alice(trader):
-    return SignedClient(*make_api_key(trader))
-
-
-@pytest.fixture
-def bob(trader2):
-    return SignedClient(*make_api_key(trader2))
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
 
 def v2(ticker: str, side: str = "bid", price: str = "0.4000", count: str = "10.00", **extra) -> dict:
