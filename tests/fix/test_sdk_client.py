@@ -161,5 +161,7 @@ def test_sdk_retransmission_session_resumes_sequence(acceptor):
         return before, after
 
     (in_before, out_before), (in_after, out_after) = asyncio.run(scenario())
-    # Acceptor: Logon 1, report 2, Logout reply 3 (missed by the client, gap filled), Logon 4.
-    assert (in_before, in_after, out_after) == (3, 5, out_before + 2)  # its Logon and ResendRequest
+    # Acceptor: Logon 1, report 2, Logout reply 3, Logon 4: nothing restarts at 1. Whether the client
+    # saw the Logout reply before closing (else it asks for it again, and a gap fill covers it) is a race.
+    assert in_before == 3 and in_after == 5
+    assert out_after in (out_before + 1, out_before + 2)  # its Logon, and perhaps a ResendRequest
