@@ -1,37 +1,23 @@
 """Amend: price change or size increase loses priority; a decrease keeps it."""
 
-import itertools
-
 from exchange.engine import (
-    Book,
     LevelChanged,
-    NewOrder,
     OrderStatus,
     RejectCode,
-    Side,
     amend,
     submit,
 )
-
-BID, ASK = Side.BID, Side.ASK
-_seq = itertools.count(1)
-
-
-def order(oid, side, price, count, owner=1, **kw):
-    return NewOrder(oid, owner, side, price, count, priority=next(_seq), **kw)
+from tests.support.engine_books import ASK, BID, book_of, order
 
 
 def bids_book():
     """Bids at 45c: b1 (owner 1), b2 (owner 2), 10 each; 44c: b3 (owner 3). Ask 55c: a1 (owner 4)."""
-    book = Book()
-    for o in [
+    return book_of(
         order("b1", BID, 4500, 1000, owner=1),
         order("b2", BID, 4500, 1000, owner=2),
         order("b3", BID, 4400, 1000, owner=3),
         order("a1", ASK, 5500, 1000, owner=4),
-    ]:
-        submit(book, o)
-    return book
+    )
 
 
 def queue(book, side, price):

@@ -1,35 +1,21 @@
 """Decrease keeps priority; cancel removes; both report level deltas."""
 
-import itertools
-
 from exchange.engine import (
-    Book,
     CancelReason,
     LevelChanged,
-    NewOrder,
     OrderCanceled,
     OrderStatus,
     RejectCode,
-    Side,
     cancel,
     decrease,
     submit,
 )
-
-BID, ASK = Side.BID, Side.ASK
-_seq = itertools.count(1)
-
-
-def order(oid, side, price, count, owner=1, **kw):
-    return NewOrder(oid, owner, side, price, count, priority=next(_seq), **kw)
+from tests.support.engine_books import ASK, BID, book_of, order
 
 
 def book_of_two():
     """Bids at 45c: b1 (owner 1, 10) then b2 (owner 2, 10)."""
-    book = Book()
-    submit(book, order("b1", BID, 4500, 1000, owner=1))
-    submit(book, order("b2", BID, 4500, 1000, owner=2))
-    return book
+    return book_of(order("b1", BID, 4500, 1000, owner=1), order("b2", BID, 4500, 1000, owner=2))
 
 
 def test_decrease_keeps_priority():

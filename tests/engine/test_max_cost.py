@@ -1,23 +1,12 @@
 """buy_max_cost: fill-or-kill within a cap on total notional."""
 
-import itertools
-
-from exchange.engine import Book, LevelChanged, NewOrder, OrderStatus, RejectCode, Side, submit
-
-BID, ASK = Side.BID, Side.ASK
-_seq = itertools.count(1)
-
-
-def order(oid, side, price, count, owner=1, **kw):
-    return NewOrder(oid, owner, side, price, count, priority=next(_seq), **kw)
+from exchange.engine import Book, LevelChanged, OrderStatus, RejectCode, submit
+from tests.support.engine_books import ASK, BID, book_of, order
 
 
 def asks_book():
     """Asks: 10 @ 40c, 10 @ 50c."""
-    book = Book()
-    submit(book, order("a1", ASK, 4000, 1000, owner=2))
-    submit(book, order("a2", ASK, 5000, 1000, owner=3))
-    return book
+    return book_of(order("a1", ASK, 4000, 1000, owner=2), order("a2", ASK, 5000, 1000, owner=3))
 
 
 def test_fills_within_cap():

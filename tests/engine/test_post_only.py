@@ -1,22 +1,11 @@
 """Post-only orders rest or are rejected; they never take."""
 
-import itertools
-
-from exchange.engine import Book, LevelChanged, NewOrder, OrderStatus, RejectCode, Side, submit
-
-BID, ASK = Side.BID, Side.ASK
-_seq = itertools.count(1)
-
-
-def order(oid, side, price, count, owner=1, **kw):
-    return NewOrder(oid, owner, side, price, count, priority=next(_seq), **kw)
+from exchange.engine import Book, LevelChanged, OrderStatus, RejectCode, submit
+from tests.support.engine_books import ASK, BID, book_of, order
 
 
 def two_sided():
-    book = Book()
-    submit(book, order("b1", BID, 4500, 1000, owner=2))
-    submit(book, order("a1", ASK, 5500, 1000, owner=3))
-    return book
+    return book_of(order("b1", BID, 4500, 1000, owner=2), order("a1", ASK, 5500, 1000, owner=3))
 
 
 def test_post_only_rests_when_not_crossing():

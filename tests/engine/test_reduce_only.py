@@ -1,16 +1,8 @@
 """Reduce-only orders are capped to the position they reduce."""
 
-import itertools
-
-from exchange.engine import Book, NewOrder, OrderStatus, RejectCode, Side, TimeInForce, submit
+from exchange.engine import Book, OrderStatus, RejectCode, TimeInForce, submit
 from exchange.engine.matching import reduce_only_cap
-
-BID, ASK = Side.BID, Side.ASK
-_seq = itertools.count(1)
-
-
-def order(oid, side, price, count, owner=1, **kw):
-    return NewOrder(oid, owner, side, price, count, priority=next(_seq), **kw)
+from tests.support.engine_books import ASK, BID, order
 
 
 def test_cap_by_side_and_sign():

@@ -1,40 +1,28 @@
 """Self-trade prevention: taker_at_cross cancels the taker, maker cancels resting own orders."""
 
-import itertools
-
 from exchange.engine import (
     Book,
     CancelReason,
     LevelChanged,
-    NewOrder,
     OrderCanceled,
     OrderStatus,
     SelfTradePrevention,
-    Side,
     TimeInForce,
     submit,
 )
+from tests.support.engine_books import ASK, BID, book_of, order
 
-BID, ASK = Side.BID, Side.ASK
 TAKER, MAKER = SelfTradePrevention.TAKER_AT_CROSS, SelfTradePrevention.MAKER
-_seq = itertools.count(1)
-
-
-def order(oid, side, price, count, owner=1, **kw):
-    return NewOrder(oid, owner, side, price, count, priority=next(_seq), **kw)
 
 
 def asks_book():
     """Asks at 55c: a1 (owner 2, 10), mine (owner 1, 10), a2 (owner 3, 10); 56c: a3 (owner 4, 10)."""
-    book = Book()
-    for o in [
+    return book_of(
         order("a1", ASK, 5500, 1000, owner=2),
         order("mine", ASK, 5500, 1000, owner=1),
         order("a2", ASK, 5500, 1000, owner=3),
         order("a3", ASK, 5600, 1000, owner=4),
-    ]:
-        submit(book, o)
-    return book
+    )
 
 
 def test_taker_at_cross_cancels_taker_remainder():

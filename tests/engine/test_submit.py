@@ -1,38 +1,20 @@
 """Submitting orders: price-time priority, execution at the maker's price, partial fills, rests."""
 
-import itertools
-
 from exchange.engine import (
     Book,
     Fill,
     LevelChanged,
-    NewOrder,
     OrderRested,
     OrderStatus,
     RejectCode,
-    Side,
     submit,
 )
-
-BID, ASK = Side.BID, Side.ASK
-_seq = itertools.count(1)
-
-
-def order(oid, side, price, count, owner=1, **kw):
-    return NewOrder(oid, owner, side, price, count, priority=next(_seq), **kw)
-
-
-def build(*orders):
-    book = Book()
-    for o in orders:
-        assert submit(book, o).status is OrderStatus.RESTING
-    book.check_invariants()
-    return book
+from tests.support.engine_books import ASK, BID, book_of, order
 
 
 def asks_book():
     """Asks: 55c a1(10 contracts, owner 2) a2(20, owner 3); 56c a3(30, owner 4)."""
-    return build(
+    return book_of(
         order("a1", ASK, 5500, 1000, owner=2),
         order("a2", ASK, 5500, 2000, owner=3),
         order("a3", ASK, 5600, 3000, owner=4),
@@ -79,7 +61,7 @@ def test_best_price_first_and_executes_at_maker_price():
 
 def test_ask_taker_executes_at_bid_price():
     """An ask at 40c against bids at 45c and 44c executes at 45c then 44c."""
-    book = build(order("b1", BID, 4500, 100, owner=2), order("b2", BID, 4400, 100, owner=3))
+    book = book_of(order("b1", BID, 4500, 100, owner=2), order("b2", BID, 4400, 100, owner=3))
     result = submit(book, order("t", ASK, 4000, 200, owner=9))
     assert [(f.maker_order_id, f.price, f.taker_side) for f in result.fills] == [("b1", 4500, ASK), ("b2", 4400, ASK)]
     assert result.status is OrderStatus.EXECUTED
@@ -139,7 +121,7 @@ def test_invalid_count_rejected():
 
 def test_fractional_count_when_allowed():
     """Fractional markets trade hundredths of a contract."""
-    book = build(order("a1", ASK, 5500, 100, owner=2))
+    book = book_of(order("a1", ASK, 5500, 100, owner=2))
     result = submit(book, order("t", BID, 5500, 37, owner=9), fractional=True)
     assert result.status is OrderStatus.EXECUTED and result.filled == 37
     assert book.snapshot()[ASK] == [(5500, 63)]

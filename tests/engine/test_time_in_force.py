@@ -1,40 +1,26 @@
 """Time in force: GTC rests, IOC cancels its remainder, FOK is all or nothing."""
 
-import itertools
-
 from exchange.engine import (
     Book,
     CancelReason,
     LevelChanged,
-    NewOrder,
     OrderCanceled,
     OrderStatus,
     RejectCode,
     SelfTradePrevention,
-    Side,
     TimeInForce,
     submit,
 )
+from tests.support.engine_books import ASK, BID, book_of, order
 
-BID, ASK = Side.BID, Side.ASK
 GTC, IOC, FOK = TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK
-_seq = itertools.count(1)
-
-
-def order(oid, side, price, count, owner=1, **kw):
-    return NewOrder(oid, owner, side, price, count, priority=next(_seq), **kw)
-
-
 def asks_book():
     """Asks: 55c a1(10, owner 2); 56c a2(10, owner 3), a3 (10, owner 1)."""
-    book = Book()
-    for o in [
+    return book_of(
         order("a1", ASK, 5500, 1000, owner=2),
         order("a2", ASK, 5600, 1000, owner=3),
         order("a3", ASK, 5600, 1000, owner=1),
-    ]:
-        submit(book, o)
-    return book
+    )
 
 
 def test_gtc_remainder_rests():
