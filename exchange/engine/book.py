@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from exchange.engine.orders import Side
 
+# Hot paths compare against this name: reading a member through its enum class is slow (Python 3.11).
+_BID = Side.BID
+
 
 @dataclass(slots=True)
 class RestingOrder:
@@ -55,7 +58,7 @@ class Book:
         prices = self._prices[side]
         if not prices:
             return None
-        return self._levels[side][prices[-1] if side is Side.BID else prices[0]]
+        return self._levels[side][prices[-1] if side is _BID else prices[0]]
 
     def best_price(self, side: Side) -> int | None:
         level = self.best(side)
@@ -64,7 +67,7 @@ class Book:
     def levels(self, side: Side) -> list[Level]:
         """Levels from best to worst."""
         prices = self._prices[side]
-        ordered = reversed(prices) if side is Side.BID else prices
+        ordered = reversed(prices) if side is _BID else prices
         return [self._levels[side][p] for p in ordered]
 
     def orders(self) -> list[RestingOrder]:

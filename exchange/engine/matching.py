@@ -4,8 +4,6 @@ Each returns a `Result` and leaves the book uncrossed. Executions happen at the 
 price, best price first, oldest first within a price.
 """
 
-from collections import defaultdict
-
 from exchange.engine.book import Book, RestingOrder
 from exchange.engine.events import Fill, LevelChanged, OrderCanceled, OrderRested, Result
 from exchange.engine.orders import CancelReason, NewOrder, OrderStatus, SelfTradePrevention, Side, TimeInForce
@@ -13,26 +11,24 @@ from exchange.engine.pricing import is_valid_count, is_valid_price
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import notional
 
+# Hot paths compare against these names: reading a member through its enum class is slow (Python 3.11).
+_BID = Side.BID
+_GTC, _FOK = TimeInForce.GTC, TimeInForce.FOK
 
-class _Levels:
-    """Accumulates net level changes over one command."""
+# Net change of each (side, price) level over one command.
+Deltas = dict[tuple[Side, int], int]
 
-    def __init__(self) -> None:
-        self._delta: dict[tuple[Side, int], int] = defaultdict(int)
 
-    def add(self, side: Side, price: int, delta: int) -> None:
-        self._delta[(side, price)] += delta
-
-    def changes(self) -> tuple[LevelChanged, ...]:
-        return tuple(
-            LevelChanged(side, price, delta)
-            for (side, price), delta in sorted(self._delta.items())
-            if delta
-        )
+def _level_changes(deltas: Deltas) -> tuple[LevelChanged, ...]:
+    """One event per changed level, by (side, price); levels back where they started are left out."""
+    if len(deltas) == 1:  # most commands touch one level: nothing to sort
+        [((side, price), delta)] = deltas.items()
+        return (LevelChanged(side, price, delta),) if delta else ()
+    return tuple(LevelChanged(side, price, delta) for (side, price), delta in sorted(deltas.items()) if delta)
 
 
 def crosses(side: Side, limit: int, resting_price: int) -> bool:
-    return resting_price <= limit if side is Side.BID else resting_price >= limit
+    return resting_price <= limit if side is _BID else resting_price >= limit
 
 
 def validate(order: NewOrder, *, structure: str = "linear_cent", fractional: bool = False) -> RejectCode | None:
@@ -47,7 +43,7 @@ def validate(order: NewOrder, *, structure: str = "linear_cent", fractional: boo
 
 def reduce_only_cap(side: Side, position: int) -> int:
     """How much an order on `side` can reduce a signed position (+YES/-NO)."""
-    return max(0, -position) if side is Side.BID else max(0, position)
+    return max(0, -position) if side is _BID else max(0, position)
 
 
 def submit(book: Book, order: NewOrder, *, structure: str = "linear_cent", fractional: bool = False) -> Result:
@@ -63,21 +59,21 @@ def submit(book: Book, order: NewOrder, *, structure: str = "linear_cent", fract
         reject = _precheck(book, order, count)
     if reject is not None:
         return Result(order.order_id, OrderStatus.REJECTED, reject=reject)
-    return _match(book, order, count, _Levels())
+    return _match(book, order, count, {})
 
 
 def _precheck(book: Book, order: NewOrder, count: int) -> RejectCode | None:
     """Post-only, fill-or-kill and max-cost are decided before anything changes."""
+    fill_or_kill = order.tif is _FOK or order.max_cost is not None
+    if not (fill_or_kill or order.post_only):  # a plain limit order: nothing to decide up front
+        return None
     opposite = order.side.opposite
-    best = book.best_price(opposite)
-    fill_or_kill = order.tif is TimeInForce.FOK or order.max_cost is not None
     if order.post_only:
+        best = book.best_price(opposite)
         if best is not None and crosses(order.side, order.price, best):
             return RejectCode.POST_ONLY_CROSS
         # A post-only order never takes, so it can never fill a fill-or-kill (or max-cost) order.
         return _fok_reject(order) if fill_or_kill else None
-    if not fill_or_kill:
-        return None
     fillable, cost = 0, 0
     for level in book.levels(opposite):
         if fillable >= count or not crosses(order.side, order.price, level.price):
@@ -89,7 +85,7 @@ def _precheck(book: Book, order: NewOrder, count: int) -> RejectCode | None:
                 return _fok_reject(order)
             take = min(count - fillable, resting.remaining)
             fillable += take
-            cost += notional(order.side is Side.BID, resting.price, take)
+            cost += notional(order.side is _BID, resting.price, take)
             if fillable >= count:
                 break
     if fillable < count:
@@ -103,21 +99,23 @@ def _fok_reject(order: NewOrder) -> RejectCode:
     return RejectCode.FILL_OR_KILL_UNFILLED if order.max_cost is None else RejectCode.MAX_COST_EXCEEDED
 
 
-def _match(book: Book, order: NewOrder, count: int, levels: _Levels) -> Result:
-    opposite = order.side.opposite
+def _match(book: Book, order: NewOrder, count: int, deltas: Deltas) -> Result:
+    side, limit = order.side, order.price
+    opposite = side.opposite
     remaining = count
     fills: list[Fill] = []
     canceled: list[OrderCanceled] = []
     stopped_by_self_trade = False
     while remaining > 0:
         level = book.best(opposite)
-        if level is None or not crosses(order.side, order.price, level.price):
+        if level is None or not crosses(side, limit, level.price):
             break
         resting = level.first()
+        key = (opposite, level.price)
         if resting.owner == order.owner:
             if order.stp is SelfTradePrevention.MAKER:
                 book.remove(resting.order_id)
-                levels.add(opposite, resting.price, -resting.remaining)
+                deltas[key] = deltas.get(key, 0) - resting.remaining
                 reason = CancelReason.SELF_TRADE
                 canceled.append(OrderCanceled(resting.order_id, resting.owner, resting.remaining, reason))
                 continue
@@ -125,18 +123,17 @@ def _match(book: Book, order: NewOrder, count: int, levels: _Levels) -> Result:
             break
         take = min(remaining, resting.remaining)
         book.reduce(resting.order_id, take)
-        levels.add(opposite, resting.price, -take)
-        fills.append(
-            Fill(resting.order_id, resting.owner, order.order_id, order.owner, order.side, resting.price, take)
-        )
+        deltas[key] = deltas.get(key, 0) - take
+        fills.append(Fill(resting.order_id, resting.owner, order.order_id, order.owner, side, level.price, take))
         remaining -= take
 
     filled = count - remaining
     rested = None
-    if remaining > 0 and not stopped_by_self_trade and order.tif is TimeInForce.GTC:
-        book.add(RestingOrder(order.order_id, order.owner, order.side, order.price, remaining, order.priority))
-        levels.add(order.side, order.price, remaining)
-        rested = OrderRested(order.order_id, order.side, order.price, remaining)
+    if remaining > 0 and not stopped_by_self_trade and order.tif is _GTC:
+        book.add(RestingOrder(order.order_id, order.owner, side, limit, remaining, order.priority))
+        key = (side, limit)
+        deltas[key] = deltas.get(key, 0) + remaining
+        rested = OrderRested(order.order_id, side, limit, remaining)
         status = OrderStatus.RESTING
     elif remaining > 0:
         reason = CancelReason.SELF_TRADE if stopped_by_self_trade else CancelReason.IOC_REMAINDER
@@ -152,7 +149,7 @@ def _match(book: Book, order: NewOrder, count: int, levels: _Levels) -> Result:
         fills=tuple(fills),
         canceled=tuple(canceled),
         rested=rested,
-        levels=levels.changes(),
+        levels=_level_changes(deltas),
     )
 
 
@@ -209,11 +206,9 @@ def amend(book: Book, new: NewOrder, *, structure: str = "linear_cent", fraction
         best = book.best_price(new.side.opposite)
         if best is not None and crosses(new.side, new.price, best):
             return Result(new.order_id, OrderStatus.REJECTED, reject=RejectCode.POST_ONLY_CROSS)
-    levels = _Levels()
     book.remove(old.order_id)
-    levels.add(old.side, old.price, -old.remaining)
     plain = NewOrder(
         new.order_id, new.owner, new.side, new.price, new.count,
         priority=new.priority, post_only=new.post_only, stp=new.stp,
     )
-    return _match(book, plain, new.count, levels)
+    return _match(book, plain, new.count, {(old.side, old.price): -old.remaining})

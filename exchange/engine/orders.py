@@ -12,7 +12,11 @@ class Side(StrEnum):
 
     @property
     def opposite(self) -> "Side":
-        return Side.ASK if self is Side.BID else Side.BID
+        return _OPPOSITE[self]
+
+
+# A dict rather than `Side.BID` comparisons: reading a member through its enum class is slow (Python 3.11).
+_OPPOSITE = {Side.BID: Side.ASK, Side.ASK: Side.BID}
 
 
 class TimeInForce(StrEnum):
