@@ -7,7 +7,6 @@ outbox table.
 """
 
 import asyncio
-import json
 import logging
 from collections import Counter, OrderedDict
 
@@ -18,6 +17,7 @@ from django.conf import settings
 from exchange import fanout
 from exchange.ws import books, protocol, render
 from exchange.ws.auth import AuthError, authenticate
+from exchange.ws.frames import bodies, data_frame, dumps
 from exchange.ws.metrics import metrics
 from exchange.ws.protocol import CommandError
 from exchange.ws.subscriptions import Subscription
@@ -67,16 +67,27 @@ class FeedConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined.clear()
 
+    async def dispatch(self, message: dict) -> None:
+        # Channels closes stale database connections before every handler, through a hop to the one
+        # thread-sensitive sync thread; with hundreds of subscribers those hops serialize the process.
+        # Batches touch the database only through database_sync_to_async, which closes them itself.
+        if message["type"] == fanout.BATCH_TYPE:
+            await self.outbox_batch(message)
+        else:
+            await super().dispatch(message)
+
     # --- frames ---------------------------------------------------------------------------------
     async def _send_json(self, frame: dict) -> None:
-        await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+        await self.send(text_data=dumps(frame))
         metrics.message_sent(frame["type"])
 
     async def _send_data(self, sub: Subscription, msg_type: str, msg: dict, cmd_id: int | None = None) -> None:
-        frame = {"type": msg_type, "sid": sub.sid, "seq": sub.next_seq(), "msg": msg}
-        if cmd_id:
-            frame["id"] = cmd_id
-        await self._send_json(frame)
+        await self._send_body(sub, msg_type, dumps(msg), cmd_id)
+
+    async def _send_body(self, sub: Subscription, msg_type: str, body: str, cmd_id: int | None = None) -> None:
+        """A data frame around `body`, the JSON text of its `msg` (shared by every subscriber of the event)."""
+        await self.send(text_data=data_frame(msg_type, sub.sid, sub.next_seq(), body, cmd_id))
+        metrics.message_sent(msg_type)
 
     async def _send_error(self, error: CommandError, cmd_id: int | None) -> None:
         frame = {"type": "error", "msg": error.body()}
@@ -267,19 +278,24 @@ class FeedConsumer(AsyncWebsocketConsumer):
                 await self._advance_book(sub, ticker, events)
             elif sub.channel == "market_lifecycle_v2":
                 for event in lifecycle:
-                    await self._send_data(sub, "market_lifecycle_v2", render.market_lifecycle(event["payload"]))
+                    body = bodies.get((event["id"], event["ts_ms"], "market_lifecycle_v2"), render.market_lifecycle,
+                                      event["payload"])
+                    await self._send_body(sub, "market_lifecycle_v2", body)
         trades = [e for e in events if e["kind"] == "trade"]
         if trades:
             self.last_trade_count[ticker] = trades[-1]["payload"]["count"]
         for sub in subs:
             if sub.channel == "trade":
                 for event in trades:
-                    await self._send_data(sub, "trade", render.trade(event["payload"]))
+                    body = bodies.get((event["id"], event["ts_ms"], "trade"), render.trade, event["payload"])
+                    await self._send_body(sub, "trade", body)
             elif sub.channel == "ticker":
                 for event in events:
                     if event["kind"] == "ticker":
-                        msg = render.ticker(event["payload"], self.last_trade_count.get(ticker, 0))
-                        await self._send_data(sub, "ticker", msg)
+                        last_count = self.last_trade_count.get(ticker, 0)
+                        body = bodies.get((event["id"], event["ts_ms"], "ticker", last_count), render.ticker,
+                                          event["payload"], last_count)
+                        await self._send_body(sub, "ticker", body)
 
     def _first_sight(self, event_id: int) -> bool:
         """Lifecycle events reach us through both the market's group and the lifecycle group."""
@@ -312,8 +328,10 @@ class FeedConsumer(AsyncWebsocketConsumer):
                 if self._inject_skip(ticker):
                     sub.next_seq()  # the fault: this delta and its seq are lost
                     continue
-                msg = render.orderbook_delta(ticker, book_side, yes_price, delta, event["ts_ms"], sub.use_yes_price)
-                await self._send_data(sub, "orderbook_delta", msg)
+                # The key is every argument of the rendering: the body is right even if an id were reused.
+                args = (ticker, book_side, yes_price, delta, event["ts_ms"], sub.use_yes_price)
+                body = bodies.get(("orderbook_delta", *args), render.orderbook_delta, *args)
+                await self._send_body(sub, "orderbook_delta", body)
             sub.since_snapshot[ticker] = sub.since_snapshot.get(ticker, 0) + 1
             if every and sub.since_snapshot[ticker] >= every:
                 await self._send_snapshot(sub, ticker)
