@@ -2,9 +2,6 @@
 and Redis: the book moves, the maker's resting orders stay bounded, and a taken quote is re-quoted."""
 
 import os
-import subprocess
-import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,7 +11,8 @@ from exchange import services
 from exchange.engine.units import count_from_contracts
 from exchange.models import Market, Order, Position
 from marketmaker.models import MarketMakerConfig
-from tests.support.servers import ROOT, test_database_env
+from tests.support import servers
+from tests.support.servers import child_process, test_database_env
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 
@@ -27,32 +25,14 @@ def celery_worker(tmp_path: Path, **env: str):
     # Its own Redis database, so the broker queue is not shared with anything else in the test run.
     broker = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/7"
     log_path = tmp_path / "celery.log"
-    child_env = test_database_env(REDIS_URL=broker, **env)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "kalshi_site", "worker", "-B", "--pool", "solo", "--purge",
-             "--loglevel", "INFO"], cwd=ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            yield process, log_path
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    args = ["-m", "celery", "-A", "kalshi_site", "worker", "-B", "--pool", "solo", "--purge", "--loglevel", "INFO"]
+    with child_process(args, env=test_database_env(REDIS_URL=broker, **env), log_path=log_path,
+                       stop_timeout=15) as process:
+        yield process, log_path
 
 
 def wait_until(condition, process, log_path: Path, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"celery exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"condition not met in {timeout}s:\n{log_path.read_text()[-3000:]}")
+    return servers.wait_until(condition, process, timeout=timeout, interval=0.1, log_path=log_path)
 
 
 def maker_env(market, maker) -> dict[str, str]:

@@ -6,13 +6,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -21,17 +24,31 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
+def wait_until(condition: Callable[[], T], process: subprocess.Popen, *, timeout: float = 30.0,
+               interval: float = 0.05, what: str = "condition", log_path: Path | None = None) -> T:
+    """Poll `condition` until it returns something truthy and return that; fail if `process` exits first or
+    `timeout` passes (with the tail of `log_path`, when given, in the message)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listening on {port} after {timeout}s")
+            raise RuntimeError(f"process exited with {process.returncode} waiting for {what}{tail_of(log_path)}")
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise RuntimeError(f"{what} not met in {timeout}s{tail_of(log_path)}")
+
+
+def tail_of(log_path: Path | None) -> str:
+    return f":\n{log_path.read_text(errors='replace')[-3000:]}" if log_path is not None else ""
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
 
 
 def test_database_env(**extra: str) -> dict[str, str]:
@@ -49,22 +66,28 @@ test_database_env.__test__ = False  # a helper, not a test
 
 
 @contextmanager
-def running(args: list[str], *, port: int, env: dict[str, str] | None = None, log_name: str = "server"):
-    """Start `python <args>` in the project root, wait for `port`, and stop it afterwards."""
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"{log_name}-{port}.log"
+def child_process(args: list[str], *, env: dict[str, str], log_path: Path, stop_timeout: float = 10.0):
+    """Run `python <args>` in the project root with its output in `log_path`; stop it afterwards."""
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env or test_database_env(),
-                                   stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_for_port(port, process)
             yield process
         finally:
             process.terminate()
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=stop_timeout)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def running(args: list[str], *, port: int, env: dict[str, str] | None = None, log_name: str = "server"):
+    """Start `python <args>` in the project root, wait for `port`, and stop it afterwards."""
+    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"{log_name}-{port}.log"
+    with child_process(args, env=env or test_database_env(), log_path=log_path) as process:
+        wait_until(lambda: port_open(port), process, what=f"a listener on {port}", log_path=log_path)
+        yield process
 
 
 @contextmanager
