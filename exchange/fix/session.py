@@ -144,6 +144,11 @@ class Session:
             return self._on_message_gap(msg, seq, now)
         actions = self._process(msg, seq, now)
         self.next_in = seq + 1
+        return actions + self._drain_pending(now)
+
+    def _drain_pending(self, now: float) -> list[Action]:
+        """Process the queued messages that are now next in sequence (stopping if one closes the session)."""
+        actions: list[Action] = []
         while self.next_in in self._pending and self.state is not State.CLOSED:
             queued = self._pending.pop(self.next_in)
             actions += self._process(queued, self.next_in, now)
@@ -193,14 +198,7 @@ class Session:
             self.next_in = int(new_seq)
         for stale in [s for s in self._pending if s < self.next_in]:
             del self._pending[stale]
-        actions: list[Action] = []
-        while self.next_in in self._pending:
-            queued = self._pending.pop(self.next_in)
-            actions += self._process(queued, self.next_in, now)
-            self.next_in += 1
-        if not self._pending:
-            self._resend_asked = False
-        return actions
+        return self._drain_pending(now)
 
     def _on_message_gap(self, msg: Message, seq: int, now: float) -> list[Action]:
         if not self.target.retransmits:
