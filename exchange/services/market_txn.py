@@ -9,7 +9,7 @@ deadlocks.
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import Sum
+from django.db.models import Exists, Q, Sum
 from django.utils import timezone
 
 from exchange.engine import Book, CancelReason, LevelChanged, RestingOrder, Result, Side, matching
@@ -17,7 +17,7 @@ from exchange.engine.fees import FeeSchedule, fee_basis
 from exchange.engine.orders import OrderStatus
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import notional
-from exchange.models import Account, Fill, Market, MarketEvent, Order, Position, Trade
+from exchange.models import Account, ExchangeState, Fill, Market, MarketEvent, Order, Position, Trade
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
 from exchange.services.ledger import apply_fill_to_position, open_interest_change, required_reserve
@@ -36,12 +36,27 @@ MARKET_STATE_FIELDS = [
 POSITION_FIELDS = ["position", "cost", "realized_pnl", "fees_paid", "total_traded", "updated_at"]
 
 
+def _locking() -> "Market.objects":
+    # `exchange_paused` rides along with the lock so order entry needs no extra query for the switch.
+    paused = Exists(ExchangeState.objects.filter(Q(exchange_active=False) | Q(trading_active=False)))
+    return Market.objects.select_for_update(of=("self",)).select_related("event__series").annotate(
+        exchange_paused=paused)
+
+
 def lock_market(*, ticker: str | None = None, market_id: int | None = None) -> Market:
-    query = Market.objects.select_for_update(of=("self",)).select_related("event__series")
+    query = _locking()
     try:
         return query.get(ticker=ticker) if ticker is not None else query.get(pk=market_id)
     except Market.DoesNotExist:
         raise ExchangeError(RejectCode.MARKET_NOT_FOUND, f"market {ticker or market_id} not found") from None
+
+
+def lock_market_of_order(user_id: int, order_id: str) -> Market:
+    """Lock the market of one of this user's orders; anyone else's order is not found."""
+    try:
+        return _locking().get(orders__id=uuid.UUID(str(order_id)), orders__user_id=user_id)
+    except (Market.DoesNotExist, ValueError):
+        raise ExchangeError(RejectCode.ORDER_NOT_FOUND, f"order {order_id} not found") from None
 
 
 def cancel_across_markets(orders: "Order.objects", reason: CancelReason) -> list[Order]:
@@ -77,6 +92,10 @@ class MarketTxn:
     @classmethod
     def lock(cls, *, ticker: str | None = None, market_id: int | None = None) -> "MarketTxn":
         return cls(lock_market(ticker=ticker, market_id=market_id))
+
+    @classmethod
+    def lock_for_order(cls, user_id: int, order_id: str) -> "MarketTxn":
+        return cls(lock_market_of_order(user_id, order_id))
 
     # --- loading -------------------------------------------------------------------------------------
     def resting(self) -> "Order.objects":

@@ -11,7 +11,7 @@ from exchange.engine import CancelReason, NewOrder, SelfTradePrevention, Side, T
 from exchange.engine import matching as engine
 from exchange.engine.pricing import is_valid_count
 from exchange.engine.rejects import RejectCode
-from exchange.models import ExchangeState, Market, Order, OrderGroup
+from exchange.models import Market, Order, OrderGroup
 from exchange.services.errors import ExchangeError
 from exchange.services.market_txn import MarketTxn, cancel_across_markets
 from exchange.services.order_groups import order_groups_check
@@ -24,9 +24,9 @@ def book_side_of(side: str, action: str) -> Side:
     return Side.BID if (side == "yes") == (action == "buy") else Side.ASK
 
 
-def require_trading() -> None:
-    state = ExchangeState.current()
-    if not (state.exchange_active and state.trading_active):
+def require_trading(market: Market) -> None:
+    """Refuse order entry while an admin has paused the exchange (read with the market's lock)."""
+    if market.exchange_paused:
         raise ExchangeError(RejectCode.EXCHANGE_PAUSED, "trading is paused on the exchange")
 
 
@@ -60,11 +60,11 @@ class OrderRequest:
 @transaction.atomic
 def order_create(*, user: AbstractBaseUser, request: OrderRequest) -> Order:
     """Place an order: it rests, executes, or both, completely or not at all."""
-    require_trading()
     book_side = book_side_of(request.side, request.action)
     tif, stp = _parse_enums(request)
     txn = MarketTxn.lock(ticker=request.ticker)
     market = txn.market
+    require_trading(market)
     require_active(market)
     if request.expiration_time is not None and request.expiration_time <= txn.now:
         raise ExchangeError(RejectCode.INVALID_PARAMETER, "expiration time is in the past")
@@ -111,8 +111,7 @@ def order_create(*, user: AbstractBaseUser, request: OrderRequest) -> Order:
 
 @transaction.atomic
 def order_cancel(*, user: AbstractBaseUser, order_id: str, reason: CancelReason = CancelReason.USER) -> Order:
-    order = _own_order(user, order_id)
-    txn = MarketTxn.lock(market_id=order.market_id)
+    txn = MarketTxn.lock_for_order(user.pk, order_id)
     order = _resting_order(order_id)
     book = txn.book_of([order])
     txn.apply(engine.cancel(book, order_id, reason=reason), reason=reason.value)
@@ -126,8 +125,7 @@ def order_decrease(*, user: AbstractBaseUser, order_id: str, reduce_by: int | No
     """Shrink a resting order, keeping its place in the queue; shrinking to zero cancels it."""
     if (reduce_by is None) == (reduce_to is None):
         raise ExchangeError(RejectCode.INVALID_PARAMETER, "give exactly one of reduce_by and reduce_to")
-    order = _own_order(user, order_id)
-    txn = MarketTxn.lock(market_id=order.market_id)
+    txn = MarketTxn.lock_for_order(user.pk, order_id)
     order = _resting_order(order_id)
     by = reduce_by if reduce_by is not None else order.remaining_count - reduce_to
     if by <= 0 or (reduce_to is not None and reduce_to < 0):
@@ -146,9 +144,9 @@ def order_decrease(*, user: AbstractBaseUser, order_id: str, reduce_by: int | No
 def order_amend(*, user: AbstractBaseUser, order_id: str, yes_price: int, count: int,
                 client_order_id: str | None = None) -> tuple[Order, Order]:
     """Change price and/or total count (filled + remaining). Returns (old state, new state)."""
-    order = _own_order(user, order_id)
-    txn = MarketTxn.lock(market_id=order.market_id)
+    txn = MarketTxn.lock_for_order(user.pk, order_id)
     market = txn.market
+    require_trading(market)
     require_active(market)
     order = _resting_order(order_id)
     old = Order(**{f.attname: getattr(order, f.attname) for f in Order._meta.concrete_fields})
@@ -240,13 +238,6 @@ def _order_group(user: AbstractBaseUser, group_id: str | None) -> OrderGroup | N
 def _maker_groups(txn: MarketTxn, result: engine.Result) -> set:
     ids = {txn.orders[f.maker_order_id].order_group_id for f in result.fills}
     return {i for i in ids if i is not None}
-
-
-def _own_order(user: AbstractBaseUser, order_id: str) -> Order:
-    try:
-        return Order.objects.only("id", "market_id", "user_id").get(pk=uuid.UUID(str(order_id)), user=user)
-    except (Order.DoesNotExist, ValueError):
-        raise ExchangeError(RejectCode.ORDER_NOT_FOUND, f"order {order_id} not found") from None
 
 
 def _resting_order(order_id: str) -> Order:

@@ -65,3 +65,18 @@ def test_expired_orders_are_canceled(trader, market):
     assert services.orders_expire(now=timezone.now() + timedelta(seconds=10)) == 1
     order.refresh_from_db()
     assert order.status == "canceled" and order.last_update_reason == "expired"
+
+
+def test_an_exchange_pause_refuses_orders_and_amends_but_not_cancels(trader, market):
+    """The admin's trading switch stops order entry everywhere; cancels still go through."""
+    from exchange.models import ExchangeState
+
+    order = place(trader, market.ticker, "yes", "buy", 40, 5)
+    ExchangeState.objects.update_or_create(pk=1, defaults={"trading_active": False})
+    with pytest.raises(ExchangeError) as error:
+        place(trader, market.ticker, "yes", "buy", 41, 1)
+    assert error.value.code is RejectCode.EXCHANGE_PAUSED
+    with pytest.raises(ExchangeError) as error:
+        services.order_amend(user=trader, order_id=str(order.id), yes_price=4_100, count=500)
+    assert error.value.code is RejectCode.EXCHANGE_PAUSED
+    assert services.order_cancel(user=trader, order_id=str(order.id)).status == "canceled"
