@@ -204,11 +204,25 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 @admin.register(models.ExchangeState)
 class ExchangeStateAdmin(admin.ModelAdmin):
+    """The exchange-wide switches; trading is flipped by actions so the pause cancels what it must."""
+
     list_display = ["id", "exchange_active", "trading_active", "updated_at"]
-    list_editable = ["exchange_active", "trading_active"]
+    list_editable = ["exchange_active"]
+    readonly_fields = ["trading_active"]
+    actions = ["pause_trading", "resume_trading"]
 
     def has_add_permission(self, request):
         return not models.ExchangeState.objects.exists()
+
+    @admin.action(description="Pause trading (cancels orders placed with cancel_order_on_pause)")
+    def pause_trading(self, request, queryset):
+        services.exchange_trading_set(active=False)
+        messages.success(request, "trading paused")
+
+    @admin.action(description="Resume trading")
+    def resume_trading(self, request, queryset):
+        services.exchange_trading_set(active=True)
+        messages.success(request, "trading resumed")
 
 
 @admin.register(models.MarketEvent)

@@ -43,6 +43,7 @@ class CancelReason(StrEnum):
     SELF_TRADE = "self_trade"
     EXPIRED = "expired"
     MARKET_HALTED = "market_halted"
+    TRADING_PAUSED = "trading_paused"
     MARKET_CLOSED = "market_closed"
     SETTLED = "settled"
     ORDER_GROUP = "order_group"

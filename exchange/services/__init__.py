@@ -4,6 +4,7 @@ pages) calls these functions; each is one transaction and publishes its outbox e
 from exchange.services.accounts import account_fund
 from exchange.services.errors import ExchangeError
 from exchange.services.lifecycle import (
+    exchange_trading_set,
     market_close,
     market_determine,
     market_fast_forward,
@@ -36,6 +37,7 @@ __all__ = [
     "ExchangeError",
     "OrderRequest",
     "account_fund",
+    "exchange_trading_set",
     "market_close",
     "market_determine",
     "market_fast_forward",

@@ -6,10 +6,10 @@ from django.db import transaction
 
 from exchange.engine import CancelReason
 from exchange.engine.rejects import RejectCode
-from exchange.models import Market, Order, Position, Settlement
+from exchange.models import ExchangeState, Market, Order, Position, Settlement
 from exchange.services.errors import ExchangeError
 from exchange.services.ledger import settlement_payout
-from exchange.services.market_txn import MarketTxn
+from exchange.services.market_txn import MarketTxn, cancel_across_markets
 
 S = Market.Status
 
@@ -139,3 +139,15 @@ def orders_expire(*, now: datetime) -> int:
             count += len(txn.cancel_orders(expired.filter(market_id=market_id), CancelReason.EXPIRED))
             txn.flush()
     return count
+
+
+@transaction.atomic
+def exchange_trading_set(*, active: bool) -> ExchangeState:
+    """Pause or resume trading exchange-wide. Pausing cancels the resting orders placed with
+    `cancel_order_on_pause`, as Kalshi does; the others wait for trading to resume."""
+    state, _ = ExchangeState.objects.select_for_update().get_or_create(pk=1)
+    state.trading_active = active
+    state.save(update_fields=["trading_active", "updated_at"])
+    if not active:
+        cancel_across_markets(Order.objects.filter(cancel_order_on_pause=True), CancelReason.TRADING_PAUSED)
+    return state

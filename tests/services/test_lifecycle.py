@@ -80,3 +80,16 @@ def test_an_exchange_pause_refuses_orders_and_amends_but_not_cancels(trader, mar
         services.order_amend(user=trader, order_id=str(order.id), yes_price=4_100, count=500)
     assert error.value.code is RejectCode.EXCHANGE_PAUSED
     assert services.order_cancel(user=trader, order_id=str(order.id)).status == "canceled"
+
+
+def test_pausing_trading_cancels_only_orders_that_asked_for_it(trader, market):
+    """cancel_order_on_pause orders go when the exchange pauses; the rest keep resting."""
+    flagged = place(trader, market.ticker, "yes", "buy", 40, 1, cancel_order_on_pause=True)
+    plain = place(trader, market.ticker, "yes", "buy", 39, 1)
+    services.exchange_trading_set(active=False)
+    flagged.refresh_from_db()
+    plain.refresh_from_db()
+    assert (flagged.status, flagged.last_update_reason) == ("canceled", "trading_paused")
+    assert plain.status == "resting"
+    services.exchange_trading_set(active=True)
+    assert place(trader, market.ticker, "yes", "buy", 38, 1).status == "resting"
