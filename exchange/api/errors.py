@@ -4,13 +4,17 @@
 so every failure a client sees has Kalshi's form.
 """
 
-from django.http import Http404
+import logging
+
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from exchange.engine.rejects import RejectCode
 from exchange.services.errors import ExchangeError
+
+log = logging.getLogger(__name__)
 
 STATUS_OF: dict[RejectCode, int] = {
     RejectCode.MARKET_NOT_FOUND: status.HTTP_404_NOT_FOUND,
@@ -70,3 +74,28 @@ def _flatten(data: object) -> str:
     if isinstance(data, list):
         return "; ".join(_flatten(item) for item in data)
     return str(data)
+
+
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """Unknown paths under the API answer in the API's error shape, not Django's HTML page."""
+    return JsonResponse({"error": {"code": "not_found", "message": "no such endpoint", "details": request.path,
+                                   "service": "exchange"}}, status=status.HTTP_404_NOT_FOUND)
+
+
+class ApiErrorMiddleware:
+    """A bug behind an API path still answers in the API's shape (a 500 with a JSON body), so
+    clients never have to parse an HTML error page. The traceback goes to the log."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception: Exception) -> JsonResponse | None:
+        if not request.path.startswith("/trade-api/"):
+            return None
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return JsonResponse({"error": {"code": "internal_server_error", "message": "internal server error",
+                                       "details": "", "service": "exchange"}},
+                            status=status.HTTP_500_INTERNAL_SERVER_ERROR)
