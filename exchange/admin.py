@@ -42,7 +42,7 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(models.Market)
 class MarketAdmin(admin.ModelAdmin):
-    list_display = ["ticker", "status", "result", "yes_bid", "yes_ask", "last_price", "volume_fp",
+    list_display = ["ticker", "status", "result", "best_bid", "best_ask", "last", "volume_fp",
                     "open_interest_fp", "book_seq", "close_time"]
     list_filter = ["status", "result", "event__series", "price_level_structure"]
     search_fields = ["ticker", "title", "event__event_ticker"]
@@ -50,6 +50,18 @@ class MarketAdmin(admin.ModelAdmin):
                        "open_interest", "determined_at", "settled_at", "created_at", "updated_at"]
     actions = ["open_markets", "pause", "resume", "close", "determine_yes", "determine_no", "settle",
                "cancel_resting", "fast_forward_yes", "fast_forward_no"]
+
+    @admin.display(description="yes bid")
+    def best_bid(self, market: models.Market) -> str:
+        return dollars(market.yes_bid) if market.yes_bid_size else "-"
+
+    @admin.display(description="yes ask")
+    def best_ask(self, market: models.Market) -> str:
+        return dollars(market.yes_ask) if market.yes_ask_size else "-"
+
+    @admin.display(description="last price")
+    def last(self, market: models.Market) -> str:
+        return dollars(market.last_price) if market.volume else "-"
 
     @admin.display(description="volume")
     def volume_fp(self, market: models.Market) -> str:
@@ -140,7 +152,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(models.Order)
 class OrderAdmin(ReadOnlyAdmin):
-    list_display = ["id", "user", "market", "action", "side", "book_side", "price", "initial_count",
+    list_display = ["id", "user", "market", "action", "side", "book_side", "yes_price", "initial_count",
                     "remaining_count", "fill_count", "status", "time_in_force", "source", "created_at"]
     list_filter = ["status", "book_side", "side", "action", "time_in_force", "source", "post_only", "market"]
     search_fields = ["id", "client_order_id", "user__username", "market__ticker"]
@@ -149,6 +161,10 @@ class OrderAdmin(ReadOnlyAdmin):
 
     def has_change_permission(self, request, obj=None):
         return obj is None  # the list (and its cancel action) is available; single orders are read-only
+
+    @admin.display(description="YES price", ordering="price")
+    def yes_price(self, order: models.Order) -> str:
+        return dollars(order.price)
 
     @admin.action(description="Cancel selected resting orders")
     def cancel(self, request, queryset):
