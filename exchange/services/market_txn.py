@@ -16,7 +16,7 @@ from exchange.engine import Book, CancelReason, LevelChanged, RestingOrder, Resu
 from exchange.engine.fees import FeeSchedule, fee_basis
 from exchange.engine.orders import OrderStatus
 from exchange.engine.rejects import RejectCode
-from exchange.engine.units import notional
+from exchange.engine.units import notional, units_to_dollars
 from exchange.models import Account, ExchangeState, Fill, Market, MarketEvent, Order, Position, Trade
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
@@ -256,7 +256,7 @@ class MarketTxn:
         for user_id in self._funded:
             if accounts[user_id].available < 0:
                 raise ExchangeError(RejectCode.INSUFFICIENT_BALANCE, "insufficient balance for this order",
-                                    f"short by {-accounts[user_id].available} (in $0.0001)")
+                                    f"short by ${units_to_dollars(-accounts[user_id].available)}")
         if self._created:
             Order.objects.bulk_create(self._created)
         if self._touched:
