@@ -59,7 +59,8 @@ def group_messages(events: Sequence) -> list[tuple[str, dict]]:
                 by_group.setdefault(LIFECYCLE_GROUP, []).append(data)
         elif data["kind"] in PRIVATE_KINDS and data["user_id"] is not None:
             by_group.setdefault(user_group(data["user_id"]), []).append(data)
-    return [(group, {"type": BATCH_TYPE, "events": batch}) for group, batch in by_group.items()]
+    # The group name rides along: a process receives every group it serves on one channel (exchange.ws.hub).
+    return [(group, {"type": BATCH_TYPE, "group": group, "events": batch}) for group, batch in by_group.items()]
 
 
 class _Sender:

@@ -7,17 +7,22 @@ outbox table.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter, OrderedDict
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 
 from exchange import fanout
 from exchange.ws import books, protocol, render
 from exchange.ws.auth import AuthError, authenticate
 from exchange.ws.frames import bodies, data_frame, dumps
+from exchange.ws.hub import hub_for
 from exchange.ws.metrics import metrics
 from exchange.ws.protocol import CommandError
 from exchange.ws.subscriptions import Subscription
@@ -29,6 +34,17 @@ PRIVATE_CHANNEL_OF_KIND = {"fill": "fill", "order": "user_orders", "position": "
 
 
 class FeedConsumer(AsyncWebsocketConsumer):
+    async def __call__(self, scope, receive, send) -> None:
+        """As Channels' consumer, but layer batches come through the process's hub into `self.inbox`,
+        dispatched one at a time in turn with the client's frames."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.hub = hub_for(self.channel_layer)
+        self.inbox: asyncio.Queue = asyncio.Queue()
+        self.base_send = send
+        with contextlib.suppress(StopConsumer):
+            await await_many_dispatch([receive, self.inbox.get], self.dispatch)
+
     async def connect(self) -> None:
         fanout.bind_server_loop(asyncio.get_running_loop())
         try:
@@ -64,7 +80,7 @@ class FeedConsumer(AsyncWebsocketConsumer):
             return  # refused before accept
         metrics.disconnected()
         for group in list(self.joined):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.hub.leave(group, self.inbox)
         self.joined.clear()
 
     async def dispatch(self, message: dict) -> None:
@@ -107,14 +123,14 @@ class FeedConsumer(AsyncWebsocketConsumer):
     # --- groups ---------------------------------------------------------------------------------
     async def _join(self, group: str) -> None:
         if not self.joined[group]:
-            await self.channel_layer.group_add(group, self.channel_name)
+            await self.hub.join(group, self.inbox)
         self.joined[group] += 1
 
     async def _leave(self, group: str) -> None:
         self.joined[group] -= 1
         if self.joined[group] <= 0:
             del self.joined[group]
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.hub.leave(group, self.inbox)
 
     def _groups_of(self, channel: str, markets: set[str] | None) -> list[str]:
         if channel in protocol.PRIVATE_CHANNELS:
