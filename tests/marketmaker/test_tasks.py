@@ -80,20 +80,25 @@ def test_the_maker_never_trades_with_itself(config, rng):
     assert not Order.objects.filter(user=config.user, last_update_reason="self_trade").exists()
 
 
-def steady(config) -> None:
-    """Hold the fair value at 50¢ so that only inventory moves the quotes."""
+def steady(config, rng) -> list:
+    """Hold the fair value at 50¢ so that only inventory moves the quotes; quote once and return that ladder."""
     MarketMakerConfig.objects.filter(pk=config.pk).update(walk_step_cents=0, fair_value_cents=50)
     config.refresh_from_db()
+    tasks.tick(config, rng=rng)
+    return ladder_of(config)
+
+
+def trader_takes(trader, config, action: str, cents: int) -> None:
+    """The trader sends an immediate-or-cancel order for 300 YES contracts at `cents` against the maker."""
+    services.order_create(user=trader, request=services.OrderRequest(
+        ticker=config.market.ticker, side="yes", action=action, yes_price=price_from_cents(cents),
+        count=count_from_contracts(300), time_in_force="immediate_or_cancel"))
 
 
 def test_a_taken_quote_is_requoted_next_tick_skewed_up(config, rng, trader):
     """A trader lifting all the asks fills the maker; the next tick restores the ladder, shaded up (short YES)."""
-    steady(config)
-    tasks.tick(config, rng=rng)
-    flat = ladder_of(config)
-    services.order_create(user=trader, request=services.OrderRequest(
-        ticker=config.market.ticker, side="yes", action="buy", yes_price=price_from_cents(57),
-        count=count_from_contracts(300), time_in_force="immediate_or_cancel"))
+    flat = steady(config, rng)
+    trader_takes(trader, config, "buy", 57)
     assert Position.objects.get(user=config.user, market=config.market).position == -count_from_contracts(300)
     assert [s for s, _, _ in ladder_of(config)] == ["bid", "bid", "bid"]
     tasks.tick(config, rng=rng)
@@ -104,12 +109,8 @@ def test_a_taken_quote_is_requoted_next_tick_skewed_up(config, rng, trader):
 
 def test_long_inventory_shades_quotes_down(config, rng, trader):
     """Buying YES from a trader leaves the maker long YES, and its next quotes are lower on both sides."""
-    steady(config)
-    tasks.tick(config, rng=rng)
-    flat = ladder_of(config)
-    services.order_create(user=trader, request=services.OrderRequest(
-        ticker=config.market.ticker, side="yes", action="sell", yes_price=price_from_cents(43),
-        count=count_from_contracts(300), time_in_force="immediate_or_cancel"))
+    flat = steady(config, rng)
+    trader_takes(trader, config, "sell", 43)
     tasks.tick(config, rng=rng)
     assert [p for s, p, _ in ladder_of(config)] == [p - price_from_cents(1) for s, p, _ in flat]
 
@@ -117,11 +118,8 @@ def test_long_inventory_shades_quotes_down(config, rng, trader):
 def test_inventory_limit_stops_the_bids(config, rng, trader):
     """Once the maker is long its inventory limit it stops bidding but keeps offering."""
     MarketMakerConfig.objects.filter(pk=config.pk).update(inventory_limit_contracts=300)
-    steady(config)
-    tasks.tick(config, rng=rng)
-    services.order_create(user=trader, request=services.OrderRequest(
-        ticker=config.market.ticker, side="yes", action="sell", yes_price=price_from_cents(1),
-        count=count_from_contracts(300), time_in_force="immediate_or_cancel"))
+    steady(config, rng)
+    trader_takes(trader, config, "sell", 1)
     tasks.tick(config, rng=rng)
     sides = [o.book_side for o in resting(config)]
     assert "bid" not in sides and sides.count("ask") == 3
