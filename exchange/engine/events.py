@@ -14,6 +14,8 @@ def _slot_init(cls: type) -> type:
     """
     namespace, params, body = {}, [], []
     for f in fields(cls):
+        if f.default_factory is not MISSING or not f.init or f.kw_only:
+            raise TypeError(f"{cls.__name__}.{f.name}: only plain fields with plain defaults")
         namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__
         if f.default is MISSING:
             params.append(f.name)
@@ -23,7 +25,7 @@ def _slot_init(cls: type) -> type:
         body.append(f"    _set_{f.name}(self, {f.name})")
     exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body), namespace)
     init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__, init.__qualname__ = cls.__module__, f"{cls.__qualname__}.__init__"
     init.__annotations__ = cls.__init__.__annotations__
     cls.__init__ = init
     return cls
