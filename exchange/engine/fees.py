@@ -42,10 +42,14 @@ class FeeSchedule:
         return self.fee(basis_before + basis_added, taker=taker) - self.fee(basis_before, taker=taker)
 
     def worst_case(self, price: int, count: int, *, side_is_bid: bool) -> int:
-        """Most an order could pay in fees, as taker and maker both, at any price it can execute at."""
+        """Most an order could pay in fees at any price it can execute at.
+
+        Taking everything costs the most; an order that partly takes and partly makes pays
+        ceil(taker part) + ceil(maker part), which is at most one cent more than that.
+        """
         worst_price = min(price, 5_000) if side_is_bid else max(price, 5_000)
-        basis = fee_basis(worst_price, count)
-        return self.fee(basis, taker=True) + self.fee(basis, taker=False)
+        taker = self.fee(fee_basis(worst_price, count), taker=True)
+        return taker + (CENT if self.maker_ppm and taker else 0)
 
 
 def fee_basis(price: int, count: int) -> int:
