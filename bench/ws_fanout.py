@@ -5,8 +5,11 @@
 Both variables are required (the database is migrated if needed and gets a throwaway market and user).
 Starts daphne on a free port, then for 1, 10 and 100 `orderbook_delta` subscribers to one market places
 resting orders at a steady rate and reports delivered messages per second and order->delta latency
-(client receive time minus the event's exchange timestamp) p50/p99, beside the same run's ceiling:
-raw `group_send` to the same number of plain channel-layer consumers. Takes about a minute.
+(client receive time minus the event's exchange timestamp) p50/p99, beside the same run's raw
+`group_send` to the same number of plain channel-layer consumers (one copy per subscriber; the feed
+itself joins each group once per process, so it is not bound by that figure). Delivered msg/s cannot
+exceed orders/s times subscribers: the orders are placed in this process, as are the subscribers'
+reads. Takes about a minute.
 """
 
 import asyncio
