@@ -12,10 +12,8 @@ drops its own database; the acceptor runs in this process, daphne as a child pro
 import http.client
 import itertools
 import json
-import os
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -23,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.support import ROOT, fresh_database, table  # noqa: E402
+from bench.support import free_port, fresh_database, funded_users, open_markets, server, table  # noqa: E402
 
 ORDERS_ONE = 300
 ORDERS_EACH = 150
@@ -31,29 +29,12 @@ TICKER = "BENCH-FIX"
 
 
 def _prepare(n: int) -> list[tuple[str, str]]:
-    from datetime import timedelta
-
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from exchange.engine.units import ONE_DOLLAR
-    from exchange.models import Event, Market, Series
-    from exchange.services import account_fund, market_open
     from exchange.services.api_keys import api_key_create, generate_rsa_key_pair
 
-    series = Series.objects.create(ticker="BFIX", title="bench")
-    event = Event.objects.create(event_ticker="BFIX-EV", series=series, title="bench")
-    now = timezone.now()
-    Market.objects.create(ticker=TICKER, event=event, title="bench", open_time=now,
-                          close_time=now + timedelta(days=1), expiration_time=now + timedelta(days=2))
-    market_open(ticker=TICKER)
+    open_markets("BFIX", [TICKER])
     private_pem, public_pem = generate_rsa_key_pair()
-    keys = []
-    for i in range(n):
-        user = get_user_model().objects.create_user(username=f"fixbench{i}")
-        account_fund(user=user, amount=10_000_000 * ONE_DOLLAR)
-        keys.append((str(api_key_create(user=user, name="bench", public_key_pem=public_pem).key_id), private_pem))
-    return keys
+    return [(str(api_key_create(user=user, name="bench", public_key_pem=public_pem).key_id), private_pem)
+            for user in funded_users("fixbench", n)]
 
 
 class FixClient:
@@ -154,22 +135,6 @@ def _row(name: str, elapsed: float, latencies: list[float]) -> list:
             f"{p99 * 1000:.1f}"]
 
 
-def _daphne(port: int) -> subprocess.Popen:
-    env = dict(os.environ, RATE_LIMITS_ENABLED="0", LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="kalshi_site.settings")
-    process = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                "kalshi_site.asgi:application"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("daphne did not start")
-
-
 def main() -> None:
     with fresh_database("bench_fix_orders"):
         from exchange.fix.acceptor import AcceptorConfig, run_forever
@@ -182,20 +147,17 @@ def main() -> None:
         thread.start()
         started.wait(10)
         port = holder["acceptor"].ports[Target.NR]
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            http_port = s.getsockname()[1]
-        daphne = _daphne(http_port)
+        http_port = free_port()
         rows = []
         try:
-            rows.append(_row("FIX, 1 session", *_run([FixClient(port, *keys[0])], ORDERS_ONE)))
-            rows.append(_row("FIX, 4 sessions", *_run([FixClient(port, *k) for k in keys[1:5]], ORDERS_EACH)))
-            rest = [RestClient(http_port, *k) for k in keys[4:8]]
-            rows.append(_row("REST V2, 1 client", *_run(rest[:1], ORDERS_EACH)))
-            rows.append(_row("REST V2, 4 clients", *_run(rest, ORDERS_EACH // 2)))
+            with server(["-m", "daphne", "-b", "127.0.0.1", "-p", str(http_port), "kalshi_site.asgi:application"],
+                        http_port, "daphne"):
+                rows.append(_row("FIX, 1 session", *_run([FixClient(port, *keys[0])], ORDERS_ONE)))
+                rows.append(_row("FIX, 4 sessions", *_run([FixClient(port, *k) for k in keys[1:5]], ORDERS_EACH)))
+                rest = [RestClient(http_port, *k) for k in keys[4:8]]
+                rows.append(_row("REST V2, 1 client", *_run(rest[:1], ORDERS_EACH)))
+                rows.append(_row("REST V2, 4 clients", *_run(rest, ORDERS_EACH // 2)))
         finally:
-            daphne.terminate()
-            daphne.wait(10)
             stop.set()
             thread.join(15)
         print(table("NewOrderSingle -> ExecutionReport(New) vs REST V2 create (resting orders, one market)",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.support import fresh_database, setup_django, table  # noqa: E402
+from bench.support import fresh_database, funded_users, open_markets, setup_django, table  # noqa: E402
 
 SECONDS = 5
 MARKET_COUNTS = (1, 10, 50)
@@ -26,26 +26,15 @@ WORKER_COUNTS = (1, 2)
 
 def _prepare() -> None:
     import random
-    from datetime import timedelta
 
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from exchange.models import Event, Market, Series
-    from exchange.services import account_fund, market_open
+    from exchange.models import Market
     from marketmaker import tasks
     from marketmaker.models import MarketMakerConfig
 
     rng = random.Random(0)
-    maker = get_user_model().objects.create_user(username="bench-maker")
-    account_fund(user=maker, amount=10**12)
-    series = Series.objects.create(ticker="BENCHMM", title="bench")
-    event = Event.objects.create(event_ticker="BENCHMM-EV", series=series, title="bench")
-    now = timezone.now()
-    for i in range(max(MARKET_COUNTS)):
-        market = Market.objects.create(ticker=f"BENCHMM-{i:02d}", event=event, title="bench", open_time=now,
-                                       close_time=now + timedelta(days=1), expiration_time=now + timedelta(days=2))
-        market_open(ticker=market.ticker)
+    (maker,) = funded_users("bench-maker", 1)
+    open_markets("BENCHMM", [f"BENCHMM-{i:02d}" for i in range(max(MARKET_COUNTS))])
+    for market in Market.objects.filter(event__event_ticker="BENCHMM-EV").order_by("ticker"):
         config = MarketMakerConfig.objects.create(market=market, user=maker, levels=3, spread_cents=10,
                                                   size_contracts=100, walk_step_cents=2, interval_ms=50)
         # The first ladder is all creates; every row measures steady re-quoting from here.

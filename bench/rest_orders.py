@@ -9,13 +9,10 @@ transaction: the ceiling for any Django POST on this machine.
 """
 
 import asyncio
-import os
-import subprocess
-import sys
 import time
 import uuid
 
-from bench.support import ROOT, fresh_database, require_env, table
+from bench.support import free_port, fresh_database, funded_users, open_markets, require_env, server, table
 
 LEVELS = (1, 8, 32)
 SECONDS_PER_RUN = 5.0
@@ -71,62 +68,22 @@ baseline_application = _BaselineApplication()
 # --- setup -------------------------------------------------------------------------------------------
 def seed(clients: int) -> tuple[list[tuple[str, str]], list[str]]:
     """Funded users with API keys, and active markets; returns ([(key id, private pem)], [tickers])."""
-    from datetime import timedelta
-
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from exchange.engine.units import ONE_DOLLAR
-    from exchange.models import Event, Market, Series
-    from exchange.services import account_fund, market_open
     from exchange.services.api_keys import api_key_generate
 
-    series = Series.objects.create(ticker="BENCH", title="Bench")
-    event = Event.objects.create(event_ticker="BENCH-EV", series=series, title="Bench event")
-    now = timezone.now()
-    tickers = []
-    for i in range(MARKETS):
-        market = Market.objects.create(ticker=f"BENCH-M{i}", event=event, title=f"Bench {i}", open_time=now,
-                                       close_time=now + timedelta(days=1), expiration_time=now + timedelta(days=2))
-        market_open(ticker=market.ticker)
-        tickers.append(market.ticker)
+    tickers = [f"BENCH-M{i}" for i in range(MARKETS)]
+    open_markets("BENCH", tickers)
     keys = []
-    for i in range(clients):
-        user = get_user_model().objects.create_user(username=f"bench{i}")
-        account_fund(user=user, amount=10_000_000 * ONE_DOLLAR)
+    for user in funded_users("bench", clients):
         key, pem = api_key_generate(user=user, name="bench")
         keys.append((str(key.key_id), pem))
     return keys, tickers
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start(server: str, app: str, port: int) -> subprocess.Popen:
-    env = dict(os.environ, RATE_LIMITS_ENABLED="0", LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="kalshi_site.settings")
-    if server == "daphne":
-        args = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
-    else:
-        args = ["-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                "--no-access-log", app]
-    process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    import socket
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"{server} did not start")
+def server_args(name: str, app: str, port: int) -> list[str]:
+    if name == "daphne":
+        return ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
+    return ["-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+            app]
 
 
 # --- load ----------------------------------------------------------------------------------------------
@@ -193,18 +150,14 @@ def main() -> None:
                    ("uvicorn", "kalshi_site.asgi:application", ORDER_PATH, signers),
                    ("daphne", "bench.rest_orders:baseline_application", BASELINE_PATH, None),
                    ("uvicorn", "bench.rest_orders:baseline_application", BASELINE_PATH, None)]
-        for server, app, path, target_signers in targets:
+        for name, app, path, target_signers in targets:
             port = free_port()
-            process = start(server, app, port)
-            try:
+            with server(server_args(name, app, port), port, name):
                 for clients in LEVELS:
                     result = asyncio.run(run_level(f"http://127.0.0.1:{port}", path, target_signers, tickers, clients))
                     what = "signed V2 order" if target_signers else "baseline 1-row POST"
-                    rows.append([server, what, clients, f"{result['rate']:.0f}", f"{result['p50']:.1f}",
+                    rows.append([name, what, clients, f"{result['rate']:.0f}", f"{result['p50']:.1f}",
                                  f"{result['p99']:.1f}", result["errors"]])
-            finally:
-                process.terminate()
-                process.wait(timeout=10)
     print(table("REST order placement on Postgres (rate limits off; one server process each)",
                 ["server", "request", "clients", "req/s", "p50 ms", "p99 ms", "non-201"], rows))
 

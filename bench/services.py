@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.support import fresh_database, setup_django, table  # noqa: E402
+from bench.support import fresh_database, funded_users, open_markets, setup_django, table  # noqa: E402
 
 SECONDS = 4
 WORKER_COUNTS = (1, 2, 4)
@@ -26,23 +26,8 @@ TICKER = "BENCH-SVC"
 
 
 def _prepare() -> None:
-    from datetime import timedelta
-
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from exchange.models import Event, Market, Series
-    from exchange.services import account_fund, market_open
-
-    series = Series.objects.create(ticker="BENCH", title="bench")
-    event = Event.objects.create(event_ticker="BENCH-EV", series=series, title="bench")
-    now = timezone.now()
-    Market.objects.create(ticker=TICKER, event=event, title="bench", open_time=now,
-                          close_time=now + timedelta(days=1), expiration_time=now + timedelta(days=2))
-    market_open(ticker=TICKER)
-    for i in range(max(WORKER_COUNTS)):
-        user = get_user_model().objects.create_user(username=f"bench{i}")
-        account_fund(user=user, amount=10**12)
+    open_markets("BENCH", [TICKER])
+    funded_users("bench", max(WORKER_COUNTS))
 
 
 def _place_orders(worker: int, seconds: float, queue) -> None:

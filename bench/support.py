@@ -5,12 +5,17 @@ commits). Each benchmark works in its own database, created fresh and dropped af
 """
 
 import os
+import socket
+import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
+# Enough that no benchmark order is ever refused for funds.
+BENCH_FUNDS = 10**12
 
 
 def require_env(*names: str) -> None:
@@ -55,6 +60,70 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+def open_markets(series: str, tickers: list[str]) -> None:
+    """Series `series`, its event `<series>-EV`, and active markets `tickers` in it closing in a day."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exchange.models import Event, Market, Series
+    from exchange.services import market_open
+
+    series_row = Series.objects.create(ticker=series, title="bench")
+    event = Event.objects.create(event_ticker=f"{series}-EV", series=series_row, title="bench")
+    now = timezone.now()
+    for ticker in tickers:
+        Market.objects.create(ticker=ticker, event=event, title="bench", open_time=now,
+                              close_time=now + timedelta(days=1), expiration_time=now + timedelta(days=2))
+        market_open(ticker=ticker)
+
+
+def funded_users(prefix: str, count: int) -> list:
+    """Users `<prefix>0` .. `<prefix><count-1>`, each funded with BENCH_FUNDS."""
+    from django.contrib.auth import get_user_model
+
+    from exchange.services import account_fund
+
+    users = []
+    for i in range(count):
+        user = get_user_model().objects.create_user(username=f"{prefix}{i}")
+        account_fund(user=user, amount=BENCH_FUNDS)
+        users.append(user)
+    return users
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def server(args: list[str], port: int, name: str):
+    """`python <args>` in the project root with rate limits off, once it listens on `port`; stopped after."""
+    env = dict(os.environ, RATE_LIMITS_ENABLED="0", LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="kalshi_site.settings")
+    process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"{name} did not start") from None
+                time.sleep(0.1)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def table(title: str, header: list[str], rows: list[list]) -> str:
