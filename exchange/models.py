@@ -230,6 +230,7 @@ class Position(models.Model):
     realized_pnl = models.BigIntegerField(default=0)
     fees_paid = models.BigIntegerField(default=0)
     total_traded = models.BigIntegerField(default=0, help_text="Notional traded")
+    volume = models.BigIntegerField(default=0, help_text="Contracts traded (hundredths)")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -35,6 +35,7 @@ def apply_fill_to_position(position: Position, *, is_bid: bool, price: int, coun
     position.cost += (pay - pay_close) - cost_share
     position.position = old + (count if is_bid else -count)
     position.total_traded += pay
+    position.volume += count
     return refund
 
 

@@ -33,7 +33,7 @@ MARKET_STATE_FIELDS = [
     "status", "close_time", "result", "determined_at", "settled_at", "book_seq", "last_price", "yes_bid",
     "yes_bid_size", "yes_ask", "yes_ask_size", "volume", "open_interest", "updated_at",
 ]
-POSITION_FIELDS = ["position", "cost", "realized_pnl", "fees_paid", "total_traded", "updated_at"]
+POSITION_FIELDS = ["position", "cost", "realized_pnl", "fees_paid", "total_traded", "volume", "updated_at"]
 
 
 def _locking() -> "Market.objects":

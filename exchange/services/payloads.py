@@ -83,6 +83,7 @@ def position_payload(position: Position, ticker: str) -> dict:
         "realized_pnl": position.realized_pnl,
         "fees_paid": position.fees_paid,
         "total_traded": position.total_traded,
+        "volume": position.volume,
     }
 
 

@@ -115,7 +115,7 @@ def fill(p: dict) -> dict:
 def market_position(p: dict) -> dict:
     msg = {"user_id": str(p["user_id"]), "market_ticker": p["ticker"],
            "position": count_to_contracts(p["position"]), "position_fp": count_to_fp(p["position"]),
-           "volume": count_to_contracts(p["total_traded"]), "volume_fp": count_to_fp(p["total_traded"])}
+           "volume": count_to_contracts(p["volume"]), "volume_fp": count_to_fp(p["volume"])}
     for ours, theirs in (("cost", "position_cost"), ("realized_pnl", "realized_pnl"), ("fees_paid", "fees_paid"),
                          ("fees_paid", "position_fee_cost")):
         msg[theirs] = p[ours]

@@ -270,7 +270,6 @@ def test_private_channel_fields_match_asyncapi():
     run(scenario)
 
 
-@pytest.mark.xfail(strict=True, reason="positions keep traded notional (money), not contracts traded")
 def test_market_position_volume_counts_contracts():
     """market_position `volume`/`volume_fp` are contracts traded (asyncapi), not the notional traded."""
     make_market("WS-VOL")
@@ -284,4 +283,27 @@ def test_market_position_volume_counts_contracts():
             await in_thread(place)(bob, "WS-VOL", "no", "buy", 55, 3)
             position = (await c.recv())["msg"]
             assert (position["volume"], position["volume_fp"]) == (3, "3.00")
+    run(scenario)
+
+
+def test_connections_of_one_process_share_events_but_not_options():
+    """Two connections on one market each get every delta, rendered with their own use_yes_price; when one
+    leaves, the other keeps receiving."""
+    make_market("WS-SHARE")
+    alice = make_user("alice")
+
+    async def scenario():
+        async with Communicator() as plain, Communicator() as yes_priced:
+            await plain.send("subscribe", channels=["orderbook_delta"], market_ticker="WS-SHARE")
+            await yes_priced.send("subscribe", channels=["orderbook_delta"], market_ticker="WS-SHARE",
+                                  use_yes_price=True)
+            await plain.drain()
+            await yes_priced.drain()
+            await in_thread(place)(alice, "WS-SHARE", "no", "buy", 70, 2)  # a NO bid at 30, YES ask at 70
+            assert (await plain.recv())["msg"]["price_dollars"] == "0.3000"
+            assert (await yes_priced.recv())["msg"]["price_dollars"] == "0.7000"
+            await yes_priced.comm.disconnect()
+            await in_thread(place)(alice, "WS-SHARE", "yes", "buy", 40, 1)
+            delta = await plain.recv()
+            assert (delta["msg"]["price_dollars"], delta["seq"]) == ("0.4000", 3)
     run(scenario)
