@@ -29,22 +29,23 @@ def _transition(ticker: str, allowed: set[str], to: str, event_type: str, cancel
 
 @transaction.atomic
 def market_open(*, ticker: str) -> Market:
-    txn = _transition(ticker, {S.INITIALIZED}, S.ACTIVE, "activated")
-    txn.flush()
-    return txn.market
+    return _move(ticker, {S.INITIALIZED}, S.ACTIVE, "activated")
 
 
 @transaction.atomic
 def market_pause(*, ticker: str) -> Market:
     """Pause trading; resting orders are canceled, as Kalshi does when it deactivates a market."""
-    txn = _transition(ticker, {S.ACTIVE}, S.INACTIVE, "deactivated", CancelReason.MARKET_HALTED)
-    txn.flush()
-    return txn.market
+    return _move(ticker, {S.ACTIVE}, S.INACTIVE, "deactivated", CancelReason.MARKET_HALTED)
 
 
 @transaction.atomic
 def market_resume(*, ticker: str) -> Market:
-    txn = _transition(ticker, {S.INACTIVE}, S.ACTIVE, "activated")
+    return _move(ticker, {S.INACTIVE}, S.ACTIVE, "activated")
+
+
+def _move(ticker: str, allowed: set[str], to: str, event_type: str, cancel: CancelReason | None = None) -> Market:
+    """A transition with nothing else to record."""
+    txn = _transition(ticker, allowed, to, event_type, cancel)
     txn.flush()
     return txn.market
 

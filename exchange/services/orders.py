@@ -190,20 +190,19 @@ def orders_cancel_all(*, user: AbstractBaseUser | None = None, ticker: str | Non
 
 def orders_batch_create(*, user: AbstractBaseUser, requests: list[OrderRequest]) -> list[Order | ExchangeError]:
     """Each order is its own transaction; one failing does not undo the others."""
-    results: list[Order | ExchangeError] = []
-    for request in requests:
-        try:
-            results.append(order_create(user=user, request=request))
-        except ExchangeError as error:
-            results.append(error)
-    return results
+    return _each(lambda request: order_create(user=user, request=request), requests)
 
 
 def orders_batch_cancel(*, user: AbstractBaseUser, order_ids: list[str]) -> list[Order | ExchangeError]:
+    return _each(lambda order_id: order_cancel(user=user, order_id=order_id), order_ids)
+
+
+def _each(act, items: list) -> list[Order | ExchangeError]:
+    """Apply a service to each item, keeping its refusal in place of a result."""
     results: list[Order | ExchangeError] = []
-    for order_id in order_ids:
+    for item in items:
         try:
-            results.append(order_cancel(user=user, order_id=order_id))
+            results.append(act(item))
         except ExchangeError as error:
             results.append(error)
     return results
