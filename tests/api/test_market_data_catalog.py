@@ -201,3 +201,13 @@ def test_unknown_market_is_404(client):
     response = client.get(f"{API}/markets/NOPE")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "market_not_found"
+
+
+def test_empty_sides_quote_as_kalshi_does(client, db):
+    """With no orders a market quotes YES bid 0 and YES ask $1, and NO mirrors them."""
+    from tests.support.factories import make_market
+
+    make_market("EMPTY-QUOTES")
+    market = client.get("/trade-api/v2/markets/EMPTY-QUOTES").json()["market"]
+    assert (market["yes_bid"], market["yes_ask"], market["no_bid"], market["no_ask"]) == (0, 100, 0, 100)
+    assert (market["yes_ask_dollars"], market["no_ask_dollars"]) == ("1.0000", "1.0000")

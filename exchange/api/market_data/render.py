@@ -81,10 +81,10 @@ def event_data(event: Event, *, markets: list[dict] | None = None) -> dict:
 
 def market_data(market: Market, *, style: str | None = None) -> dict:
     """A market annotated by `selectors.markets_with_day_stats`."""
-    yes_bid, yes_ask = market.yes_bid, market.yes_ask
-    # 0 means "no such side" for bids and asks alike; the NO quotes mirror the YES ones.
-    no_bid = ONE_DOLLAR - yes_ask if yes_ask else 0
-    no_ask = ONE_DOLLAR - yes_bid if yes_bid else 0
+    # As on Kalshi (and in the WebSocket ticker): no bids quote 0, no asks quote $1; NO mirrors YES.
+    yes_bid = market.yes_bid if market.yes_bid_size else 0
+    yes_ask = market.yes_ask if market.yes_ask_size else ONE_DOLLAR
+    no_bid, no_ask = ONE_DOLLAR - yes_ask, ONE_DOLLAR - yes_bid
     day_ago = market.day_ago or {}
     liquidity = (market.bid_value + market.ask_value) // ONE_CONTRACT
     settled_value = {"yes": ONE_DOLLAR, "no": 0}.get(market.result)
