@@ -6,6 +6,7 @@ cross, so it is equally a full book (tests, benchmarks) and a window of one.
 
 import hashlib
 from bisect import bisect_left, insort
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from exchange.engine.orders import Side
@@ -25,13 +26,17 @@ class RestingOrder:
 
 
 class Level:
-    """Resting orders at one price; a dict keeps arrival order and removes by id in O(1)."""
+    """Resting orders at one price, in arrival order, removable by id in O(1).
+
+    An OrderedDict rather than a dict: finding a plain dict's first item skips every entry deleted
+    before it, so taking orders off the front of a deep level got slower with each one taken.
+    """
 
     __slots__ = ("price", "orders", "size")
 
     def __init__(self, price: int) -> None:
         self.price = price
-        self.orders: dict[str, RestingOrder] = {}
+        self.orders: OrderedDict[str, RestingOrder] = OrderedDict()
         self.size = 0
 
     def first(self) -> RestingOrder:
