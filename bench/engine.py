@@ -2,8 +2,9 @@
 
 Run from the repository root: `python -m bench.engine` or `python bench/engine.py`.
 Three workloads of ~100k operations with fixed seeds: adds (resting, non-crossing), a crossing mix
-(~30% IOC takers with partial fills) and cancels. Commands are built before the clock starts, so
-both books are timed on the same inputs; best of a few repetitions.
+(~30% IOC takers with partial fills) and cancels; then 20k takers eating one deep level from the front.
+Commands are built before the clock starts, so both books are timed on the same inputs; best of a few
+repetitions.
 """
 
 import gc
@@ -20,6 +21,7 @@ if __package__ in (None, ""):  # run as a script: make `exchange` importable
 from exchange.engine import Book, NewOrder, Side, TimeInForce, cancel, submit  # noqa: E402
 
 OPS = 100_000
+DEEP = 20_000  # resting orders at the one price of the deep-level workload
 REPEATS = 3
 SEED = 20240501
 
@@ -113,6 +115,13 @@ def crossing_mix(rng, n):
     return orders
 
 
+def deep_level(n):
+    """`n` asks resting at one price, then `n` IOC bids that each take the order at the front."""
+    makers = [(f"d{i}", 1, 5000, 100, False) for i in range(n)]
+    takers = [(f"s{i}", 0, 5000, 100, True) for i in range(n)]
+    return makers, takers
+
+
 def as_commands(orders):
     sides = (Side.BID, Side.ASK)
     return [
@@ -172,6 +181,13 @@ def loaded(book_type, orders):
     return book
 
 
+def book_of(commands):
+    book = Book()
+    for command in commands:
+        submit(book, command)
+    return book
+
+
 def mix_stats(commands):
     """Untimed pass: orders that executed, takers only partly filled, fills that left the maker resting."""
     book, crossed, partial_takers, partial_makers = Book(), 0, 0, 0
@@ -215,6 +231,13 @@ def main() -> None:
     base, (bbook, _) = timed(base_cancel, lambda: (loaded(BaselineBook, to_cancel), cancel_ids))
     assert len(book) == 0 and bbook.snapshot() == {Side.BID: [], Side.ASK: []}, "cancels: books not empty"
     rows.append(("cancels (random order)", len(cancel_ids), ours, base))
+
+    makers, takers = deep_level(DEEP)
+    deep_commands = as_commands(makers + takers)  # one numbering, so no taker shares an owner with a maker
+    ours, (book, fills) = timed(ours_submit, lambda: (book_of(deep_commands[:DEEP]), deep_commands[DEEP:]))
+    base, (bbook, base_fills) = timed(base_submit, lambda: (loaded(BaselineBook, makers), takers))
+    assert len(book) == 0 and fills == base_fills == DEEP, "deep level: books disagree"
+    rows.append(("sweep one deep level", len(takers), ours, base))
 
     print(f"Pure engine vs minimal price-time book (Python {sys.version.split()[0]}, best of {REPEATS}, seed {SEED})")
     print()
