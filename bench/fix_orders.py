@@ -88,6 +88,10 @@ class FixClient:
 class RestClient:
     def __init__(self, port: int, key_id: str, pem: str) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port)
+        # http.client sends headers and body in two writes; without TCP_NODELAY the body waits for the
+        # server's delayed ACK (~40 ms), which would measure the client, not the exchange.
+        self.conn.connect()
+        self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.key_id, self.pem = key_id, pem
 
     def order(self, n: int) -> float:

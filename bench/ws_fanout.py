@@ -2,7 +2,7 @@
 
     REDIS_URL=redis://... DATABASE_URL=postgres://... .venv/bin/python -m bench.ws_fanout
 
-Both variables are required (the database is migrated if needed and gets a throwaway market and user).
+Both variables are required; the benchmark works in a fresh database of its own (scripts/bench ws_fanout).
 Starts daphne on a free port, then for 1, 10 and 100 `orderbook_delta` subscribers to one market places
 resting orders at a steady rate and reports delivered messages per second and order->delta latency
 (client receive time minus the event's exchange timestamp) p50/p99, beside the same run's raw
@@ -14,53 +14,21 @@ reads. Takes about a minute.
 
 import asyncio
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.support import free_port, fresh_database, funded_users, open_markets, require_env, server  # noqa: E402
+
+TICKER = "BENCH-WS"
 RATE_PER_S = 50
 SECONDS = 3.0
 SUBSCRIBERS = (1, 10, 100)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _setup():
-    for name in ("REDIS_URL", "DATABASE_URL"):
-        if not os.environ.get(name):
-            sys.exit(f"{name} is required (see the module docstring)")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kalshi_site.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def _market_and_user():
-    from django.contrib.auth import get_user_model
-
-    from exchange.engine.units import ONE_DOLLAR
-    from tests.support.factories import make_market
-
-    market = make_market(f"BENCH-{uuid.uuid4().hex[:8].upper()}")
-    user = get_user_model().objects.create_user(username=f"bench-{uuid.uuid4().hex[:8]}")
-    from exchange.services import account_fund
-
-    account_fund(user=user, amount=1_000_000 * ONE_DOLLAR)
-    return market.ticker, user
 
 
 def _place_steadily(ticker: str, user, stop_after: float) -> int:
@@ -152,38 +120,23 @@ def _pct(values: list[float], p: float) -> float:
 
 
 def main() -> None:
-    _setup()
-    ticker, user = _market_and_user()
-    port = _free_port()
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    log_path = os.environ.get("TMPDIR", "/tmp") + f"/bench-daphne-{port}.log"
-    with open(log_path, "wb") as log:
-        daphne = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                   "kalshi_site.asgi:application"], cwd=ROOT, env=env, stdout=log,
-                                  stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    sys.exit("daphne did not start")
-                time.sleep(0.1)
-        url = f"ws://127.0.0.1:{port}/trade-api/ws/v2"
-        print(f"orders at {RATE_PER_S}/s for {SECONDS:.0f} s per row; one delta per order; Redis channel layer\n")
-        print(f"{'subscribers':>11} | {'orders/s':>8} | {'delivered msg/s':>15} | {'latency p50 ms':>14} | "
-              f"{'latency p99 ms':>14} | {'raw group_send ceiling msg/s':>28}")
-        print("-" * 106)
-        for n in SUBSCRIBERS:
-            orders, rate, latencies = asyncio.run(_feed_round(url, ticker, user, n))
-            ceiling = asyncio.run(_ceiling(n))
-            print(f"{n:>11} | {orders:>8.0f} | {rate:>15.0f} | {_pct(latencies, 50):>14.1f} | "
-                  f"{_pct(latencies, 99):>14.1f} | {ceiling:>28.0f}")
-    finally:
-        daphne.terminate()
-        daphne.wait(10)
+    require_env("REDIS_URL", "DATABASE_URL")
+    with fresh_database("bench_ws_fanout"):
+        open_markets("BENCHWS", [TICKER])
+        user = funded_users("bench-ws", 1)[0]
+        port = free_port()
+        daphne = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "kalshi_site.asgi:application"]
+        with server(daphne, port, "daphne"):
+            url = f"ws://127.0.0.1:{port}/trade-api/ws/v2"
+            print(f"orders at {RATE_PER_S}/s for {SECONDS:.0f} s per row; one delta per order; Redis channel layer\n")
+            print(f"{'subscribers':>11} | {'orders/s':>8} | {'delivered msg/s':>15} | {'latency p50 ms':>14} | "
+                  f"{'latency p99 ms':>14} | {'raw group_send ceiling msg/s':>28}")
+            print("-" * 106)
+            for n in SUBSCRIBERS:
+                orders, rate, latencies = asyncio.run(_feed_round(url, TICKER, user, n))
+                ceiling = asyncio.run(_ceiling(n))
+                print(f"{n:>11} | {orders:>8.0f} | {rate:>15.0f} | {_pct(latencies, 50):>14.1f} | "
+                      f"{_pct(latencies, 99):>14.1f} | {ceiling:>28.0f}")
 
 
 threading.excepthook = lambda args: print(f"thread failed: {args.exc_value!r}", file=sys.stderr)

@@ -6,6 +6,7 @@ any salt length is accepted); Ed25519 keys sign the message directly.
 
 import base64
 import binascii
+import functools
 import uuid
 
 from cryptography.exceptions import InvalidSignature
@@ -33,7 +34,7 @@ def verify(public_key_pem: str, message: bytes, signature_b64: str) -> None:
     except (binascii.Error, ValueError):
         raise SignatureError("signature is not base64") from None
     try:
-        key = serialization.load_pem_public_key(public_key_pem.encode())
+        key = _public_key(public_key_pem)
     except ValueError:
         raise SignatureError("stored public key is unreadable") from None
     try:
@@ -51,6 +52,18 @@ def verify(public_key_pem: str, message: bytes, signature_b64: str) -> None:
 
 def sign_rsa_pss(private_key_pem: str, message: bytes) -> str:
     """Sign as Kalshi's clients do (used by tests, benchmarks and the bundled tools)."""
-    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    key = _private_key(private_key_pem)
     signature = key.sign(message, padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256())
     return base64.b64encode(signature).decode()
+
+
+# Loading a PEM is the costly part (an RSA private key is validated on load: ~50 ms), so keys are
+# parsed once per process.
+@functools.lru_cache(maxsize=1024)
+def _public_key(public_key_pem: str):
+    return serialization.load_pem_public_key(public_key_pem.encode())
+
+
+@functools.lru_cache(maxsize=64)
+def _private_key(private_key_pem: str):
+    return serialization.load_pem_private_key(private_key_pem.encode(), password=None)
