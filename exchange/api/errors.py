@@ -7,6 +7,7 @@ so every failure a client sees has Kalshi's form.
 import logging
 
 from django.http import Http404, JsonResponse
+from django.utils.deprecation import MiddlewareMixin
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -82,15 +83,10 @@ def not_found(request, *args, **kwargs) -> JsonResponse:
                                    "service": "exchange"}}, status=status.HTTP_404_NOT_FOUND)
 
 
-class ApiErrorMiddleware:
+class ApiErrorMiddleware(MiddlewareMixin):
     """A bug behind an API path still answers in the API's shape (a 500 with a JSON body), so
-    clients never have to parse an HTML error page. The traceback goes to the log."""
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
+    clients never have to parse an HTML error page. The traceback goes to the log. (MiddlewareMixin
+    keeps it usable from both sync and async stacks, so it adds no thread hops under ASGI.)"""
 
     def process_exception(self, request, exception: Exception) -> JsonResponse | None:
         if not request.path.startswith("/trade-api/"):
