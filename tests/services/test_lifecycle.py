@@ -43,8 +43,8 @@ def test_settlement_pays_a_dollar_per_winning_contract(trader, trader2, market):
     assert Settlement.objects.get(user=trader2).revenue == 0
     assert Position.objects.get(user=trader).realized_pnl == 100_000 - 30_000
     assert total_money() == money
-    kinds = list(MarketEvent.objects.filter(market=market, kind="lifecycle").values_list("payload__event_type",
-                                                                                         flat=True))
+    lifecycle = MarketEvent.objects.filter(market=market, kind="lifecycle").order_by("id")
+    kinds = list(lifecycle.values_list("payload__event_type", flat=True))
     assert kinds[-2:] == ["determined", "settled"]
 
 
