@@ -33,9 +33,6 @@ class Message:
                 return v
         return None
 
-    def get_all(self, tag: int) -> list[str]:
-        return [v for t, v in self.pairs if t == tag]
-
     @property
     def msg_type(self) -> str | None:
         return self.get(35)

@@ -8,7 +8,7 @@ rolled back) and the next read starts below it; rows already delivered are skipp
 from collections.abc import Callable
 
 from exchange.fix.reports import OutboxEvent
-from exchange.fix.store import PRIVATE_KINDS
+from exchange.fix.store import PRIVATE_KINDS, outbox_event
 from exchange.models import MarketEvent
 
 
@@ -17,7 +17,7 @@ def _read(after_id: int, limit: int) -> tuple[list[int], list[OutboxEvent]]:
                      .values_list("id", "kind", "user_id")[:limit])
     private_ids = [i for i, kind, user_id in ids_kinds if user_id is not None and kind in PRIVATE_KINDS]
     rows = MarketEvent.objects.filter(id__in=private_ids).order_by("id") if private_ids else []
-    events = [OutboxEvent(r.id, r.kind, r.user_id, r.market_id, r.book_seq, r.created_at, r.payload) for r in rows]
+    events = [outbox_event(row) for row in rows]
     return [i for i, _, _ in ids_kinds], events
 
 

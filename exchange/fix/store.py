@@ -61,18 +61,12 @@ def latest_event_id() -> int:
     return MarketEvent.objects.aggregate(m=Max("id"))["m"] or 0
 
 
-def private_events_after(after_id: int, limit: int = 2000) -> list[OutboxEvent]:
-    rows = (MarketEvent.objects.filter(id__gt=after_id, user__isnull=False, kind__in=PRIVATE_KINDS)
-            .order_by("id")[:limit])
-    return [_event(row) for row in rows]
-
-
 def events_for_replay(user_id: int, begin_id: int, end_id: int, since: datetime) -> list[OutboxEvent]:
     """The user's private events around [begin_id, end_id]; whole transactions are included."""
     margin = 500
     rows = (MarketEvent.objects.filter(user_id=user_id, kind__in=PRIVATE_KINDS, created_at__gte=since,
                                        id__gte=begin_id - margin, id__lte=end_id + margin).order_by("id"))
-    return [_event(row) for row in rows]
+    return [outbox_event(row) for row in rows]
 
 
 def oldest_event_since(user_id: int, since: datetime) -> int | None:
@@ -85,7 +79,7 @@ def lookback(hours: int = 3) -> datetime:
     return timezone.now() - timedelta(hours=hours)
 
 
-def _event(row: MarketEvent) -> OutboxEvent:
+def outbox_event(row: MarketEvent) -> OutboxEvent:
     return OutboxEvent(row.id, row.kind, row.user_id, row.market_id, row.book_seq, row.created_at, row.payload)
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from exchange.engine import CancelReason
 from exchange.engine.rejects import RejectCode
 from exchange.models import ExchangeState, Market, Order, Position, Settlement
+from exchange.services import payloads
 from exchange.services.errors import ExchangeError
 from exchange.services.ledger import settlement_payout
 from exchange.services.market_txn import MarketTxn, cancel_across_markets
@@ -111,12 +112,8 @@ def market_settle(*, ticker: str) -> Market:
     Settlement.objects.bulk_create(settlements)
     market.open_interest = 0
     for settlement in settlements:
-        txn.private_event("settlement", settlement.user_id, {
-            "ticker": market.ticker, "result": market.result, "yes_count": settlement.yes_count,
-            "no_count": settlement.no_count, "revenue": settlement.revenue,
-            "yes_total_cost": settlement.yes_total_cost, "no_total_cost": settlement.no_total_cost,
-            "fees_paid": settlement.fees_paid, "ts_ms": int(txn.now.timestamp() * 1000),
-        })
+        txn.private_event("settlement", settlement.user_id, payloads.settlement_payload(settlement, market.ticker,
+                                                                                       txn.now))
     txn.flush()
     return market
 

@@ -9,7 +9,7 @@ deadlocks.
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import Exists, Q, Sum
+from django.db.models import Exists, Q, QuerySet, Sum
 from django.utils import timezone
 
 from exchange.engine import Book, CancelReason, LevelChanged, RestingOrder, Result, Side, matching
@@ -36,7 +36,7 @@ MARKET_STATE_FIELDS = [
 POSITION_FIELDS = ["position", "cost", "realized_pnl", "fees_paid", "total_traded", "volume", "updated_at"]
 
 
-def _locking() -> "Market.objects":
+def _locking() -> QuerySet[Market]:
     # `exchange_paused` rides along with the lock so order entry needs no extra query for the switch.
     paused = Exists(ExchangeState.objects.filter(Q(exchange_active=False) | Q(trading_active=False)))
     return Market.objects.select_for_update(of=("self",)).select_related("event__series").annotate(
@@ -59,7 +59,7 @@ def lock_market_of_order(user_id: int, order_id: str) -> Market:
         raise ExchangeError(RejectCode.ORDER_NOT_FOUND, f"order {order_id} not found") from None
 
 
-def cancel_across_markets(orders: "Order.objects", reason: CancelReason) -> list[Order]:
+def cancel_across_markets(orders: QuerySet[Order], reason: CancelReason) -> list[Order]:
     """Cancel resting orders in any number of markets, locking the markets in id order."""
     market_ids = sorted(set(orders.filter(status=Order.Status.RESTING).values_list("market_id", flat=True)))
     canceled: list[Order] = []
@@ -98,7 +98,7 @@ class MarketTxn:
         return cls(lock_market_of_order(user_id, order_id))
 
     # --- loading -------------------------------------------------------------------------------------
-    def resting(self) -> "Order.objects":
+    def resting(self) -> QuerySet[Order]:
         return Order.objects.filter(market=self.market, status=Order.Status.RESTING)
 
     def crossing_window(self, side: Side, limit: int, *, owner: int, count: int) -> Book:
@@ -127,7 +127,7 @@ class MarketTxn:
                                   order.remaining_count, order.priority))
         return book
 
-    def cancel_orders(self, orders: "Order.objects", reason: CancelReason) -> list[Order]:
+    def cancel_orders(self, orders: QuerySet[Order], reason: CancelReason) -> list[Order]:
         """Cancel these resting orders of the locked market."""
         loaded = list(orders.filter(market=self.market, status=Order.Status.RESTING).order_by("priority"))
         book = self.book_of(loaded)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from exchange.engine import CancelReason
 from exchange.engine.rejects import RejectCode
 from exchange.models import Fill, MarketEvent, Order, OrderGroup
+from exchange.services import payloads
 from exchange.services.errors import ExchangeError
 from exchange.services.market_txn import cancel_across_markets
 from exchange.services.publish import publish_on_commit
@@ -26,9 +27,8 @@ def _group(user: AbstractBaseUser, group_id: str) -> OrderGroup:
 
 
 def _event(group: OrderGroup, event_type: str) -> None:
-    payload = {"order_group_id": str(group.pk), "event_type": event_type, "contracts_limit": group.contracts_limit,
-               "is_triggered": group.is_triggered}
-    event = MarketEvent.objects.create(kind=MarketEvent.Kind.ORDER_GROUP, user_id=group.user_id, payload=payload)
+    event = MarketEvent.objects.create(kind=MarketEvent.Kind.ORDER_GROUP, user_id=group.user_id,
+                                       payload=payloads.order_group_payload(group, event_type))
     publish_on_commit([event])
 
 

@@ -6,11 +6,8 @@ payloads, so every stream describes a change identically.
 
 from datetime import datetime
 
-from exchange.models import Fill, Market, Order, Position, Trade
-
-
-def ts_ms(when: datetime) -> int:
-    return int(when.timestamp() * 1000)
+from exchange.models import Fill, Market, Order, OrderGroup, Position, Settlement, Trade
+from exchange.wire_time import ts_ms
 
 
 def order_payload(order: Order, ticker: str) -> dict:
@@ -111,4 +108,27 @@ def lifecycle_payload(market: Market, event_type: str) -> dict:
         "result": market.result,
         "determination_ts": int(market.determined_at.timestamp()) if market.determined_at else None,
         "settled_ts": int(market.settled_at.timestamp()) if market.settled_at else None,
+    }
+
+
+def settlement_payload(settlement: Settlement, ticker: str, when: datetime) -> dict:
+    return {
+        "ticker": ticker,
+        "result": settlement.result,
+        "yes_count": settlement.yes_count,
+        "no_count": settlement.no_count,
+        "revenue": settlement.revenue,
+        "yes_total_cost": settlement.yes_total_cost,
+        "no_total_cost": settlement.no_total_cost,
+        "fees_paid": settlement.fees_paid,
+        "ts_ms": ts_ms(when),
+    }
+
+
+def order_group_payload(group: OrderGroup, event_type: str) -> dict:
+    return {
+        "order_group_id": str(group.pk),
+        "event_type": event_type,
+        "contracts_limit": group.contracts_limit,
+        "is_triggered": group.is_triggered,
     }

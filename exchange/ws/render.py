@@ -5,9 +5,9 @@ levels by the string; legacy integer fields (cents, whole contracts) sit beside 
 """
 
 import uuid
-from datetime import UTC, datetime
 
 from exchange.engine.units import ONE_DOLLAR, count_to_contracts, count_to_fp, price_to_cents, units_to_dollars
+from exchange.wire_time import ms_rfc3339
 
 # Kalshi's order update reasons, from ours (engine CancelReason values and the services' own words).
 UPDATE_REASONS = {
@@ -20,10 +20,6 @@ UPDATE_REASONS = {
 def market_uuid(ticker: str) -> str:
     """A stable UUID per market (Kalshi's `market_id`); the model keys markets by ticker."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"kalshi-sim/market/{ticker}"))
-
-
-def rfc3339(ts_ms: int) -> str:
-    return datetime.fromtimestamp(ts_ms / 1000, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def money6(units: int) -> str:
@@ -59,7 +55,7 @@ def orderbook_delta(ticker: str, book_side: str, yes_price: int, delta: int, ts_
     return {
         "market_ticker": ticker, "market_id": market_uuid(ticker), "price": price_to_cents(price),
         "price_dollars": units_to_dollars(price), "delta": count_to_contracts(delta), "delta_fp": count_to_fp(delta),
-        "side": side, "ts": rfc3339(ts_ms), "ts_ms": ts_ms,
+        "side": side, "ts": ms_rfc3339(ts_ms), "ts_ms": ts_ms,
     }
 
 
@@ -79,7 +75,7 @@ def ticker(p: dict, last_trade_count: int) -> dict:
         "dollar_open_interest": count_to_contracts(p["open_interest"]),
         "yes_bid_size_fp": count_to_fp(p["yes_bid_size"]), "yes_ask_size_fp": count_to_fp(p["yes_ask_size"]),
         "last_trade_size_fp": count_to_fp(last_trade_count),
-        "ts": ts_ms // 1000, "ts_ms": ts_ms, "time": rfc3339(ts_ms),
+        "ts": ts_ms // 1000, "ts_ms": ts_ms, "time": ms_rfc3339(ts_ms),
     }
 
 
@@ -132,8 +128,8 @@ def user_order(p: dict) -> dict:
         "yes_price": price_to_cents(p["price"]), "yes_price_dollars": units_to_dollars(p["price"]),
         "client_order_id": p["client_order_id"] or "",
         "self_trade_prevention_type": p["self_trade_prevention_type"] or "taker_at_cross",
-        "created_time": rfc3339(p["created_ts_ms"]), "created_ts_ms": p["created_ts_ms"],
-        "last_update_time": rfc3339(p["ts_ms"]), "last_updated_ts_ms": p["ts_ms"], "subaccount_number": 0,
+        "created_time": ms_rfc3339(p["created_ts_ms"]), "created_ts_ms": p["created_ts_ms"],
+        "last_update_time": ms_rfc3339(p["ts_ms"]), "last_updated_ts_ms": p["ts_ms"], "subaccount_number": 0,
     }
     for name in ("fill_count", "remaining_count", "initial_count"):
         msg[name] = count_to_contracts(p[name])
@@ -144,7 +140,7 @@ def user_order(p: dict) -> dict:
         msg["order_group_id"] = p["order_group_id"]
     if p.get("expiration_ts_ms"):
         msg["expiration_ts_ms"] = p["expiration_ts_ms"]
-        msg["expiration_time"] = rfc3339(p["expiration_ts_ms"])
+        msg["expiration_time"] = ms_rfc3339(p["expiration_ts_ms"])
     reason = UPDATE_REASONS.get(p.get("reason") or "")
     if reason:
         msg["last_update_reason"] = reason

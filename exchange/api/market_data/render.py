@@ -1,7 +1,6 @@
 """Kalshi's response shapes for the public endpoints: the union of the legacy integer fields (cents,
 whole contracts) and the `_dollars` / `_fp` strings, so both SDK generations validate them."""
 
-from datetime import UTC, datetime
 
 from exchange.api.market_data.status import wire_status
 from exchange.engine.pricing import price_ranges
@@ -16,10 +15,7 @@ from exchange.engine.units import (
 from exchange.models import Event, Market, Series, Trade
 from exchange.selectors.candlesticks import Candle, Ohlc, TradeStats
 from exchange.selectors.orderbook import Level, OrderbookView
-
-
-def rfc3339(when: datetime) -> str:
-    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+from exchange.wire_time import rfc3339
 
 
 def _price(name: str, price: int) -> dict:

@@ -8,9 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from exchange.api.market_data import docs_schemas as schemas
-from exchange.api.market_data.render import rfc3339
 from exchange.api.market_data.views_catalog import PublicView
 from exchange.models import ExchangeState
+from exchange.wire_time import rfc3339
 
 # The simulator trades around the clock; its one schedule runs from the epoch to the end of time.
 ALL_DAY = [{"open_time": "00:00", "close_time": "23:59"}]

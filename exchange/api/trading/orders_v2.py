@@ -9,11 +9,12 @@ from exchange.api.trading.base import TradingView, created
 from exchange.api.trading.batch import MAX_BATCH, place_batch
 from exchange.api.trading.parse import Body, invalid, parse_count_fp, query_int, timestamp_s
 from exchange.api.trading.selectors import canonical_id, own_order, own_orders
-from exchange.api.trading.shapes import item_error_shape, ts_ms
+from exchange.api.trading.shapes import item_error_shape
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import ONE_CONTRACT, ONE_DOLLAR, count_to_fp, units_to_dollars
 from exchange.models import Order
 from exchange.services import ExchangeError, OrderRequest
+from exchange.wire_time import ts_ms
 
 # A V2 order states only its book side; it is recorded as the YES trade it is (an ask sells YES).
 SIDE_ACTION = {"bid": ("yes", "buy"), "ask": ("yes", "sell")}

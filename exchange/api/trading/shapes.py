@@ -4,7 +4,6 @@ Each shape is the union of the legacy integer fields (cents, whole contracts) an
 `_fp` fields, so both SDK generations (3.2 and 3.34) validate every response strictly.
 """
 
-from datetime import UTC, datetime
 
 from exchange.engine.units import (
     ONE_DOLLAR,
@@ -15,18 +14,9 @@ from exchange.engine.units import (
 )
 from exchange.models import Fill, Order, Position, Settlement
 from exchange.services.errors import ExchangeError
+from exchange.wire_time import rfc3339
 
 EXCHANGE_INDEX = 0
-
-
-def rfc3339(when: datetime | None) -> str | None:
-    if when is None:
-        return None
-    return when.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def ts_ms(when: datetime) -> int:
-    return int(when.timestamp() * 1000)
 
 
 def outcome_side(book_side: str) -> str:
