@@ -176,7 +176,7 @@ LOGGING = {
 EXCHANGE = {
     # Where the two SDK generations disagree on an enum, "finalized" (newer) or "settled" (older).
     "MARKET_STATUS_STYLE": os.environ.get("MARKET_STATUS_STYLE", "finalized"),
-    "SIGNATURE_WINDOW_S": env_int("SIGNATURE_WINDOW_S", 60),
+    "SIGNATURE_WINDOW_S": env_int("SIGNATURE_WINDOW_S", 10),
     "RATE_LIMITS_ENABLED": env_bool("RATE_LIMITS_ENABLED", True),
     # Kalshi API usage tier for the per-user token buckets: basic, advanced, premier or prime.
     "RATE_LIMIT_TIER": os.environ.get("RATE_LIMIT_TIER", "basic"),
@@ -184,6 +184,10 @@ EXCHANGE = {
     "WS_PERIODIC_SNAPSHOT_EVERY": env_int("WS_PERIODIC_SNAPSHOT_EVERY", 0),
     "WS_SKIP_SEQ_MARKET": os.environ.get("WS_SKIP_SEQ_MARKET", ""),
 }
+
+# Which of production Kalshi's dated API changes are in force (exchange/api_changes.py): an ISO date
+# serves the API as it was that day; unset serves it as production does today (every change applied).
+KALSHI_API_DATE = os.environ.get("KALSHI_API_DATE", "")
 
 # --- Market maker and the market clock -----------------------------------------------------------
 # The environment seeds the default market's MarketMakerConfig (created on the first tick); after

@@ -6,6 +6,16 @@ from tests.support.factories import make_api_key, make_market, make_user
 from tests.support.servers import daphne_server
 
 
+LEGACY_API_DATE = "2025-12-31"  # before every dated production change (exchange/api_changes.py)
+
+
+@pytest.fixture
+def legacy_api(settings):
+    """The API as production served it before 2026: legacy integer fields next to the `_dollars` / `_fp`
+    ones, V1 order writes, `service` in error bodies; what kalshi-python-sync 3.2 was built against."""
+    settings.KALSHI_API_DATE = LEGACY_API_DATE
+
+
 @pytest.fixture
 def trader(db):
     return make_user("alice")

@@ -2,16 +2,18 @@
 
 A signed request carries KALSHI-ACCESS-KEY, KALSHI-ACCESS-TIMESTAMP (ms) and KALSHI-ACCESS-SIGNATURE
 over `timestamp + METHOD + path` (path from the root, without the query). Clients that sign the path
-relative to /trade-api/v2 are accepted too.
+relative to /trade-api/v2 are accepted too. Refusals carry production's codes and details.
 """
 
 import time
+import uuid
 
 from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from exchange.api.auth_errors import KalshiAuthError
 from exchange.models import ApiKey
 from exchange.signing import SignatureError, load_api_key, verify
 
@@ -29,15 +31,36 @@ def signed_paths(path: str) -> list[str]:
     return paths
 
 
+AUTHENTICATION_ERROR = "authentication_error"
+AUTHENTICATION_MESSAGE = "We could not authenticate your request"
+
+
+def refused(details: str) -> KalshiAuthError:
+    """Production's 401 for a key or signature that does not authenticate."""
+    return KalshiAuthError(AUTHENTICATION_ERROR, AUTHENTICATION_MESSAGE, details)
+
+
 def check_timestamp(raw: str, *, now_ms: int | None = None) -> None:
     try:
         timestamp_ms = int(raw)
     except (TypeError, ValueError):
-        raise exceptions.AuthenticationFailed("KALSHI-ACCESS-TIMESTAMP must be milliseconds since the epoch") from None
+        raise refused("INVALID_PARAMETER") from None
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
-    window_ms = settings.EXCHANGE.get("SIGNATURE_WINDOW_S", 60) * 1000
+    window_ms = settings.EXCHANGE["SIGNATURE_WINDOW_S"] * 1000
     if abs(now_ms - timestamp_ms) > window_ms:
-        raise exceptions.AuthenticationFailed("request timestamp is outside the allowed window")
+        raise KalshiAuthError("header_timestamp_expired", "request timestamp is outside the allowed window")
+
+
+def api_key_of(key_id: str) -> ApiKey:
+    """The key named by KALSHI-ACCESS-KEY: a malformed id is an invalid parameter, an unknown one not found."""
+    try:
+        uuid.UUID(key_id)
+    except ValueError:
+        raise refused("INVALID_PARAMETER") from None
+    try:
+        return load_api_key(key_id)
+    except SignatureError:
+        raise refused("NOT_FOUND") from None
 
 
 class KalshiSignatureAuthentication(BaseAuthentication):
@@ -49,15 +72,14 @@ class KalshiSignatureAuthentication(BaseAuthentication):
         if not key_id:
             return None
         timestamp, signature = meta.get(TIMESTAMP_HEADER), meta.get(SIGNATURE_HEADER)
-        if not timestamp or not signature:
-            raise exceptions.AuthenticationFailed("KALSHI-ACCESS-TIMESTAMP and KALSHI-ACCESS-SIGNATURE are required")
+        if not signature:
+            raise KalshiAuthError("signature_is_missing_from_headers", "KALSHI-ACCESS-SIGNATURE is missing")
+        if not timestamp:
+            raise KalshiAuthError("timestamp_is_missing_from_headers", "KALSHI-ACCESS-TIMESTAMP is missing")
         check_timestamp(timestamp)
-        try:
-            key = load_api_key(key_id)
-        except SignatureError as error:
-            raise exceptions.AuthenticationFailed(str(error)) from None
+        key = api_key_of(key_id)
         if not key.user.is_active:
-            raise exceptions.AuthenticationFailed("user is inactive")
+            raise refused("NOT_FOUND")
         method = request.method.upper()
         for path in signed_paths(request.path):
             try:
@@ -65,7 +87,7 @@ class KalshiSignatureAuthentication(BaseAuthentication):
             except SignatureError:
                 continue
             return key.user, key
-        raise exceptions.AuthenticationFailed("signature does not verify")
+        raise refused("INCORRECT_API_KEY_SIGNATURE")
 
     def authenticate_header(self, request) -> str:
         # A non-empty value makes DRF answer 401 (not 403) when authentication fails.

@@ -1,7 +1,9 @@
 """The one REST error shape: {"error": {"code", "message", "details", "service"}}.
 
-`ExchangeError` codes map to HTTP statuses here and nowhere else; DRF's own exceptions are reshaped
-so every failure a client sees has Kalshi's form.
+`ExchangeError` codes map to HTTP statuses (and, where production words them differently, to their wire
+code and details) here and nowhere else; DRF's own exceptions are reshaped so every failure a client
+sees has Kalshi's form. `details` appears only when there are some, as on Kalshi; `service` only while
+the configured API date has it (api_changes ERROR_SERVICE_REMOVED).
 """
 
 import logging
@@ -12,6 +14,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from exchange.api.auth_errors import KalshiAuthError
+from exchange.api_changes import Change, in_force
 from exchange.engine.rejects import RejectCode
 from exchange.services.errors import ExchangeError
 
@@ -20,37 +24,65 @@ log = logging.getLogger(__name__)
 STATUS_OF: dict[RejectCode, int] = {
     RejectCode.MARKET_NOT_FOUND: status.HTTP_404_NOT_FOUND,
     RejectCode.ORDER_NOT_FOUND: status.HTTP_404_NOT_FOUND,
+    RejectCode.ORDER_NOT_RESTING: status.HTTP_404_NOT_FOUND,
     RejectCode.ORDER_GROUP_NOT_FOUND: status.HTTP_404_NOT_FOUND,
     RejectCode.API_KEY_NOT_FOUND: status.HTTP_404_NOT_FOUND,
     RejectCode.NOT_FOUND: status.HTTP_404_NOT_FOUND,
     RejectCode.DUPLICATE_CLIENT_ORDER_ID: status.HTTP_409_CONFLICT,
+    RejectCode.FILL_OR_KILL_UNFILLED: status.HTTP_409_CONFLICT,
+    RejectCode.MARKET_NOT_ACTIVE: status.HTTP_409_CONFLICT,
     RejectCode.EXCHANGE_PAUSED: status.HTTP_503_SERVICE_UNAVAILABLE,
+    RejectCode.DEPRECATED_V1_ORDER_ENDPOINT: status.HTTP_410_GONE,
+}
+
+# Rejects production words its own way on REST: (code, message, details); a None message keeps ours.
+# An order that is gone (canceled, executed, never ours, never existed) is one indistinguishable 404.
+WIRE_OF: dict[RejectCode, tuple[str, str | None, str]] = {
+    RejectCode.POST_ONLY_CROSS: ("invalid_order", None, "post only cross"),
+    RejectCode.ORDER_NOT_FOUND: ("not_found", "not found", ""),
+    RejectCode.ORDER_NOT_RESTING: ("not_found", "not found", ""),
 }
 
 
+def error_body(code: str, message: str, details: str = "") -> dict:
+    """The inside of {"error": ...}, also used for each failed item of a batch."""
+    body = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    if not in_force(Change.ERROR_SERVICE_REMOVED):
+        body["service"] = "exchange"
+    return body
+
+
 def error_response(code: str, message: str, http_status: int, details: str = "") -> Response:
-    return Response(
-        {"error": {"code": code, "message": message, "details": details, "service": "exchange"}},
-        status=http_status,
-    )
+    return Response({"error": error_body(code, message, details)}, status=http_status)
+
+
+def exchange_error_body(error: ExchangeError) -> dict:
+    code, message, details = WIRE_OF.get(error.code, (error.code.value, None, error.details))
+    return error_body(code, message or error.message, details)
 
 
 def exchange_error_response(error: ExchangeError) -> Response:
-    return error_response(error.code.value, error.message, STATUS_OF.get(error.code, 400), error.details)
+    return Response({"error": exchange_error_body(error)}, status=STATUS_OF.get(error.code, 400))
 
 
 def handle_exception(exc: Exception, context: dict) -> Response | None:
     """DRF EXCEPTION_HANDLER."""
     if isinstance(exc, ExchangeError):
         return exchange_error_response(exc)
+    if isinstance(exc, KalshiAuthError):
+        return error_response(exc.kalshi_code, exc.message, status.HTTP_401_UNAUTHORIZED, exc.details)
     if isinstance(exc, Http404):
         return error_response("not_found", "not found", status.HTTP_404_NOT_FOUND)
     response = exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.Throttled):
-        # Kalshi answers rate limiting with a bare string.
+        # Kalshi answers rate limiting with a bare string and no Retry-After or rate-limit headers.
         response.data = {"error": "too many requests"}
+        if "Retry-After" in response:
+            del response["Retry-After"]
         return response
     code = {
         status.HTTP_400_BAD_REQUEST: "bad_request",
@@ -61,7 +93,7 @@ def handle_exception(exc: Exception, context: dict) -> Response | None:
         status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
     }.get(response.status_code, "error")
     message = _flatten(response.data)
-    response.data = {"error": {"code": code, "message": message, "details": message, "service": "exchange"}}
+    response.data = {"error": error_body(code, message, message)}
     if response.status_code == status.HTTP_403_FORBIDDEN and isinstance(exc, exceptions.NotAuthenticated):
         response.status_code = status.HTTP_401_UNAUTHORIZED
     return response
@@ -79,8 +111,8 @@ def _flatten(data: object) -> str:
 
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """Unknown paths under the API answer in the API's error shape, not Django's HTML page."""
-    return JsonResponse({"error": {"code": "not_found", "message": "no such endpoint", "details": request.path,
-                                   "service": "exchange"}}, status=status.HTTP_404_NOT_FOUND)
+    return JsonResponse({"error": error_body("not_found", "no such endpoint", request.path)},
+                        status=status.HTTP_404_NOT_FOUND)
 
 
 class ApiErrorMiddleware(MiddlewareMixin):
@@ -92,6 +124,5 @@ class ApiErrorMiddleware(MiddlewareMixin):
         if not request.path.startswith("/trade-api/"):
             return None
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return JsonResponse({"error": {"code": "internal_server_error", "message": "internal server error",
-                                       "details": "", "service": "exchange"}},
+        return JsonResponse({"error": error_body("internal_server_error", "internal server error")},
                             status=status.HTTP_500_INTERNAL_SERVER_ERROR)

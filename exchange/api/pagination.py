@@ -29,6 +29,8 @@ def encode_cursor(offset: int) -> str:
 
 
 def decode_cursor(cursor: str | None) -> int:
+    """The offset a cursor stands for; a cursor that is not one of ours starts from the first page, as on
+    Kalshi, which ignores a cursor it cannot read."""
     if not cursor:
         return 0
     try:
@@ -36,10 +38,8 @@ def decode_cursor(cursor: str | None) -> int:
         kind, value = text.split(":", 1)
         offset = int(value)
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise ExchangeError(RejectCode.INVALID_PARAMETER, "invalid cursor") from None
-    if kind != "o" or offset < 0:
-        raise ExchangeError(RejectCode.INVALID_PARAMETER, "invalid cursor")
-    return offset
+        return 0
+    return offset if kind == "o" and offset >= 0 else 0
 
 
 def paginate(query: QuerySet, *, cursor: str | None, limit: int) -> tuple[list, str]:

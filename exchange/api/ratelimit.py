@@ -20,6 +20,8 @@ from rest_framework.throttling import BaseThrottle
 
 DEFAULT_COST = 10
 CANCEL_COST = 2
+# Production made the legacy V1 order endpoints five times as costly as their V2 counterparts (Jun 1, 2026).
+LEGACY_FACTOR = 5
 
 # Kalshi's published tiers in tokens per second (a default-cost request is 10 tokens).
 TIERS: dict[str, dict[str, int]] = {
@@ -31,12 +33,14 @@ TIERS: dict[str, dict[str, int]] = {
 
 # (method, path relative to /trade-api/v2) -> cost per request or per batch item.
 ENDPOINT_COSTS: dict[tuple[str, str], int] = {
-    ("DELETE", "/portfolio/orders/{order_id}"): CANCEL_COST,
-    ("DELETE", "/portfolio/orders/batched"): CANCEL_COST,
     ("DELETE", "/portfolio/events/orders/{order_id}"): CANCEL_COST,
     ("DELETE", "/portfolio/events/orders/batched"): CANCEL_COST,
-    ("POST", "/portfolio/orders/{order_id}/decrease"): CANCEL_COST,
-    ("POST", "/portfolio/events/orders/{order_id}/decrease"): CANCEL_COST,
+    ("POST", "/portfolio/orders"): DEFAULT_COST * LEGACY_FACTOR,
+    ("POST", "/portfolio/orders/batched"): DEFAULT_COST * LEGACY_FACTOR,
+    ("POST", "/portfolio/orders/{order_id}/amend"): DEFAULT_COST * LEGACY_FACTOR,
+    ("POST", "/portfolio/orders/{order_id}/decrease"): DEFAULT_COST * LEGACY_FACTOR,
+    ("DELETE", "/portfolio/orders/{order_id}"): CANCEL_COST * LEGACY_FACTOR,
+    ("DELETE", "/portfolio/orders/batched"): CANCEL_COST * LEGACY_FACTOR,
 }
 
 

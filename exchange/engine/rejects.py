@@ -24,3 +24,5 @@ class RejectCode(StrEnum):
     ORDER_GROUP_LIMIT = "order_group_limit_exceeded"
     API_KEY_NOT_FOUND = "api_key_not_found"
     NOT_FOUND = "not_found"
+    MISSING_PARAMETERS = "missing_parameters"
+    DEPRECATED_V1_ORDER_ENDPOINT = "deprecated_v1_order_endpoint"

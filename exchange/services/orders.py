@@ -57,9 +57,20 @@ class OrderRequest:
     source: str = "rest"
 
 
-@transaction.atomic
 def order_create(*, user: AbstractBaseUser, request: OrderRequest) -> Order:
-    """Place an order: it rests, executes, or both, completely or not at all."""
+    """Place an order: it rests, executes, or both, completely or not at all.
+
+    A fill-or-kill order that cannot fill completely is refused, but, as on Kalshi, it is recorded as
+    canceled so its client_order_id stays used (the refusal is raised after that record commits).
+    """
+    order, killed = _order_place(user=user, request=request)
+    if killed is not None:
+        raise killed
+    return order
+
+
+@transaction.atomic
+def _order_place(*, user: AbstractBaseUser, request: OrderRequest) -> tuple[Order, ExchangeError | None]:
     book_side = book_side_of(request.side, request.action)
     tif, stp = _parse_enums(request)
     txn = MarketTxn.lock(ticker=request.ticker)
@@ -68,9 +79,8 @@ def order_create(*, user: AbstractBaseUser, request: OrderRequest) -> Order:
     require_active(market)
     if request.expiration_time is not None and request.expiration_time <= txn.now:
         raise ExchangeError(RejectCode.INVALID_PARAMETER, "expiration time is in the past")
-    if request.client_order_id and Order.objects.filter(
-        user=user, client_order_id=request.client_order_id, status=Order.Status.RESTING
-    ).exists():
+    # A client_order_id is never freed: not by a cancel, an execution or a kill.
+    if request.client_order_id and Order.objects.filter(user=user, client_order_id=request.client_order_id).exists():
         raise ExchangeError(RejectCode.DUPLICATE_CLIENT_ORDER_ID, "client_order_id is already in use")
     group = _order_group(user, request.order_group_id)
 
@@ -92,7 +102,12 @@ def order_create(*, user: AbstractBaseUser, request: OrderRequest) -> Order:
     result = engine.submit(book, incoming, structure=market.price_level_structure,
                            fractional=market.fractional_trading_enabled)
     if not result.ok:
-        raise ExchangeError(result.reject, f"order rejected: {result.reject.value}")
+        refusal = ExchangeError(result.reject, f"order rejected: {result.reject.value}")
+        if result.reject is not RejectCode.FILL_OR_KILL_UNFILLED:
+            raise refusal
+        order.status, order.remaining_count, order.last_update_reason = Order.Status.CANCELED, 0, "fill_or_kill"
+        order.save()
+        return order, refusal
     effective = request.count
     if request.reduce_only:
         effective = min(effective, engine.reduce_only_cap(book_side, incoming.position))
@@ -106,7 +121,7 @@ def order_create(*, user: AbstractBaseUser, request: OrderRequest) -> Order:
         # After commit, in its own transaction: a trigger locks other markets, which must not
         # happen while this market is locked.
         transaction.on_commit(lambda: order_groups_check(group_ids=groups))
-    return order
+    return order, None
 
 
 @transaction.atomic

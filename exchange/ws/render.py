@@ -1,12 +1,14 @@
 """Kalshi WebSocket message bodies (`msg`) from outbox payloads, in the newest and legacy field sets.
 
 Prices and money come from engine/units: `price_dollars` always has four decimals so clients can key
-levels by the string; legacy integer fields (cents, whole contracts) sit beside the `_fp`/`_dollars` ones.
+levels by the string; legacy integer fields (cents, whole contracts) sit beside the `_fp`/`_dollars` ones
+while the configured API date has them (exchange/wire_fields).
 """
 
 import uuid
 
 from exchange.engine.units import ONE_DOLLAR, count_to_contracts, count_to_fp, price_to_cents, units_to_dollars
+from exchange.wire_fields import dollars6, user_uuid, ws_body
 from exchange.wire_time import ms_rfc3339
 
 # Kalshi's order update reasons, from ours (engine CancelReason values and the services' own words).
@@ -20,11 +22,6 @@ UPDATE_REASONS = {
 def market_uuid(ticker: str) -> str:
     """A stable UUID per market (Kalshi's `market_id`); the model keys markets by ticker."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"kalshi-sim/market/{ticker}"))
-
-
-def money6(units: int) -> str:
-    """Money with the six decimals Kalshi's order and fill costs use ($0.0001 units are exact in it)."""
-    return units_to_dollars(units) + "00"
 
 
 def book_level(book_side: str, yes_price: int, use_yes_price: bool) -> tuple[str, int]:
@@ -47,23 +44,23 @@ def orderbook_snapshot(ticker: str, levels: dict[tuple[str, int], int], use_yes_
         msg[side] = [[price_to_cents(p), count_to_contracts(c)] for p, c in rows]
         msg[f"{side}_dollars"] = [[units_to_dollars(p), count_to_contracts(c)] for p, c in rows]
         msg[f"{side}_dollars_fp"] = [[units_to_dollars(p), count_to_fp(c)] for p, c in rows]
-    return msg
+    return ws_body("orderbook_snapshot", msg)
 
 
 def orderbook_delta(ticker: str, book_side: str, yes_price: int, delta: int, ts_ms: int, use_yes_price: bool) -> dict:
     side, price = book_level(book_side, yes_price, use_yes_price)
-    return {
+    return ws_body("orderbook_delta", {
         "market_ticker": ticker, "market_id": market_uuid(ticker), "price": price_to_cents(price),
         "price_dollars": units_to_dollars(price), "delta": count_to_contracts(delta), "delta_fp": count_to_fp(delta),
         "side": side, "ts": ms_rfc3339(ts_ms), "ts_ms": ts_ms,
-    }
+    })
 
 
 def ticker(p: dict, last_trade_count: int) -> dict:
     """`p` is the ticker payload; an empty ask side shows as $1, an empty bid side as $0."""
     yes_ask = p["yes_ask"] or ONE_DOLLAR
     ts_ms = p["ts_ms"]
-    return {
+    return ws_body("ticker", {
         "market_ticker": p["ticker"], "market_id": market_uuid(p["ticker"]),
         "price": price_to_cents(p["last_price"]), "yes_bid": price_to_cents(p["yes_bid"]),
         "yes_ask": price_to_cents(yes_ask), "price_dollars": units_to_dollars(p["last_price"]),
@@ -76,20 +73,20 @@ def ticker(p: dict, last_trade_count: int) -> dict:
         "yes_bid_size_fp": count_to_fp(p["yes_bid_size"]), "yes_ask_size_fp": count_to_fp(p["yes_ask_size"]),
         "last_trade_size_fp": count_to_fp(last_trade_count),
         "ts": ts_ms // 1000, "ts_ms": ts_ms, "time": ms_rfc3339(ts_ms),
-    }
+    })
 
 
 def trade(p: dict) -> dict:
     outcome = "yes" if p["taker_book_side"] == "bid" else "no"
     no_price = ONE_DOLLAR - p["price"]
-    return {
+    return ws_body("trade", {
         "trade_id": p["trade_id"], "market_ticker": p["ticker"],
         "yes_price": price_to_cents(p["price"]), "yes_price_dollars": units_to_dollars(p["price"]),
         "no_price": price_to_cents(no_price), "no_price_dollars": units_to_dollars(no_price),
         "count": count_to_contracts(p["count"]), "count_fp": count_to_fp(p["count"]),
         "taker_side": outcome, "taker_outcome_side": outcome, "taker_book_side": p["taker_book_side"],
         "is_block_trade": False, "ts": p["ts_ms"] // 1000, "ts_ms": p["ts_ms"],
-    }
+    })
 
 
 def fill(p: dict) -> dict:
@@ -98,31 +95,31 @@ def fill(p: dict) -> dict:
         "trade_id": p["trade_id"], "order_id": p["order_id"], "market_ticker": p["ticker"], "exchange_index": 0,
         "is_taker": p["is_taker"], "side": p["side"], "action": p["action"],
         "yes_price": price_to_cents(p["price"]), "yes_price_dollars": units_to_dollars(p["price"]),
-        "count": count_to_contracts(p["count"]), "count_fp": count_to_fp(p["count"]), "fee_cost": money6(p["fee"]),
+        "count": count_to_contracts(p["count"]), "count_fp": count_to_fp(p["count"]), "fee_cost": dollars6(p["fee"]),
         "post_position": count_to_contracts(p["post_position"]), "post_position_fp": count_to_fp(p["post_position"]),
         "purchased_side": outcome, "outcome_side": outcome, "book_side": p["book_side"],
         "ts": p["ts_ms"] // 1000, "ts_ms": p["ts_ms"],
     }
     if p.get("client_order_id"):
         msg["client_order_id"] = p["client_order_id"]
-    return msg
+    return ws_body("fill", msg)
 
 
 def market_position(p: dict) -> dict:
-    msg = {"user_id": str(p["user_id"]), "market_ticker": p["ticker"],
+    msg = {"user_id": user_uuid(p["user_id"]), "market_ticker": p["ticker"],
            "position": count_to_contracts(p["position"]), "position_fp": count_to_fp(p["position"]),
            "volume": count_to_contracts(p["volume"]), "volume_fp": count_to_fp(p["volume"])}
     for ours, theirs in (("cost", "position_cost"), ("realized_pnl", "realized_pnl"), ("fees_paid", "fees_paid"),
                          ("fees_paid", "position_fee_cost")):
         msg[theirs] = p[ours]
         msg[f"{theirs}_dollars"] = units_to_dollars(p[ours])
-    return msg
+    return ws_body("market_position", msg)
 
 
 def user_order(p: dict) -> dict:
     outcome = "yes" if p["book_side"] == "bid" else "no"
     msg = {
-        "order_id": p["order_id"], "user_id": str(p["user_id"]), "ticker": p["ticker"], "exchange_index": 0,
+        "order_id": p["order_id"], "user_id": user_uuid(p["user_id"]), "ticker": p["ticker"], "exchange_index": 0,
         "status": p["status"], "side": p["side"], "is_yes": p["side"] == "yes", "action": p["action"],
         "outcome_side": outcome, "book_side": p["book_side"],
         "yes_price": price_to_cents(p["price"]), "yes_price_dollars": units_to_dollars(p["price"]),
@@ -135,7 +132,7 @@ def user_order(p: dict) -> dict:
         msg[name] = count_to_contracts(p[name])
         msg[f"{name}_fp"] = count_to_fp(p[name])
     for name in ("taker_fill_cost", "maker_fill_cost", "taker_fees", "maker_fees"):
-        msg[f"{name}_dollars"] = money6(p[name])
+        msg[f"{name}_dollars"] = dollars6(p[name])
     if p.get("order_group_id"):
         msg["order_group_id"] = p["order_group_id"]
     if p.get("expiration_ts_ms"):
@@ -144,7 +141,7 @@ def user_order(p: dict) -> dict:
     reason = UPDATE_REASONS.get(p.get("reason") or "")
     if reason:
         msg["last_update_reason"] = reason
-    return msg
+    return ws_body("user_order", msg)
 
 
 def order_group_update(p: dict, ts_ms: int) -> dict:
@@ -152,7 +149,7 @@ def order_group_update(p: dict, ts_ms: int) -> dict:
     if p["event_type"] in ("created", "limit_updated") and p.get("contracts_limit") is not None:
         msg["contracts_limit_fp"] = count_to_fp(p["contracts_limit"])
         msg["contracts_limit"] = count_to_contracts(p["contracts_limit"])
-    return msg
+    return ws_body("order_group_updates", msg)
 
 
 def market_lifecycle(p: dict) -> dict:

@@ -28,18 +28,53 @@ def test_unsigned_request_is_401(trader):
     assert response.json()["error"]["code"] == "unauthorized"
 
 
-@pytest.mark.parametrize("tamper", [
-    {"signed_path": "/trade-api/v2/portfolio/fills"},
-    {"timestamp_ms": int(time.time() * 1000) - 120_000},
-    {"timestamp_ms": int(time.time() * 1000) + 120_000},
-    {"key_id": "00000000-0000-0000-0000-000000000000"},
-    {"key_id": "not-a-uuid"},
+@pytest.mark.parametrize(("tamper", "code", "details"), [
+    ({"signed_path": "/trade-api/v2/portfolio/fills"}, "authentication_error", "INCORRECT_API_KEY_SIGNATURE"),
+    ({"timestamp_ms": int(time.time() * 1000) - 120_000}, "header_timestamp_expired", None),
+    ({"timestamp_ms": int(time.time() * 1000) + 120_000}, "header_timestamp_expired", None),
+    ({"key_id": "00000000-0000-0000-0000-000000000000"}, "authentication_error", "NOT_FOUND"),
+    ({"key_id": "not-a-uuid"}, "authentication_error", "INVALID_PARAMETER"),
 ])
-def test_bad_signatures_are_401(alice, tamper):
-    """A tampered path, stale timestamp or unknown key is rejected with 401."""
+def test_bad_signatures_are_401_in_productions_words(alice, tamper, code, details):
+    """A tampered path, a stale timestamp or an unknown key is a 401 with production's code and details.
+
+    Evidence: production captures of 401 `authentication_error` "We could not authenticate your request" with
+    details INCORRECT_API_KEY_SIGNATURE (bad signature) and INVALID_PARAMETER (malformed key id), recorded
+    on Kalshi's demo on 2026-09-08 (a public bot's evidence log, claims K-TR-OBS-02/03; GitHub
+    mbs4816-create/Footbe-Trader AUTH_ISSUE_DIAGNOSIS.md shows the same body from production); a skewed
+    clock answers `header_timestamp_expired` (GitHub code search: "header_timestamp_expired", measured
+    ±60 s refused).
+    """
     response = alice.get("/portfolio/balance", **tamper)
     assert response.status_code == 401
-    assert response.json()["error"]["service"] == "exchange"
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert error.get("details") == details
+
+
+def test_missing_signature_header_is_its_own_401(alice):
+    """A key without a signature header answers 401 `signature_is_missing_from_headers`.
+
+    Evidence: the recorded 401 auth-gateway bodies (bad-sig / unknown-key / missing-header / skew) in a
+    public Rust Kalshi adapter's journal (GitHub code search: "kalshi_recorded_roundtrip.rs").
+    """
+    headers = {"HTTP_KALSHI_ACCESS_KEY": str(alice.key.key_id),
+               "HTTP_KALSHI_ACCESS_TIMESTAMP": str(int(time.time() * 1000))}
+    response = alice.client.get("/trade-api/v2/portfolio/balance", **headers)
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "signature_is_missing_from_headers")
+
+
+def test_signature_window_accepts_ten_seconds_and_refuses_thirty(alice):
+    """The default window accepts a timestamp 10 s off either way and refuses one 30 s old.
+
+    Evidence: measured against production, "now, ±2 s and ±10 s all return 200; ±60 s returns 401
+    header_timestamp_expired" (a public bot's notes; GitHub code search: "Measured venue tolerance").
+    """
+    now = int(time.time() * 1000)
+    for skew in (-10_000, -5_000, 5_000, 10_000):
+        check_timestamp(str(now + skew), now_ms=now)
+    with pytest.raises(Exception, match="window"):
+        check_timestamp(str(now - 30_000), now_ms=now)
 
 
 def test_wrong_key_is_401(alice, trader2):

@@ -29,5 +29,4 @@ def test_a_bug_behind_an_api_path_is_a_json_500(client):
     client.raise_request_exception = False
     response = client.get("/trade-api/v2/broken")
     assert response.status_code == 500
-    assert response.json()["error"] == {"code": "internal_server_error", "message": "internal server error",
-                                        "details": "", "service": "exchange"}
+    assert response.json()["error"] == {"code": "internal_server_error", "message": "internal server error"}

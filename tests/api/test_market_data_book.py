@@ -11,7 +11,8 @@ from tests.support.factories import make_market, make_user
 from tests.support.market_data import place
 
 API = "/trade-api/v2"
-pytestmark = pytest.mark.django_db
+# These check the legacy integer fields next to the new ones: the API before 2026.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("legacy_api")]
 
 
 @pytest.fixture

@@ -46,14 +46,34 @@ def test_reads_over_the_limit_get_429(settings, api_key):
     assert response.json() == {"error": "too many requests"}
 
 
+def test_429_carries_no_retry_after_or_rate_limit_headers(settings, api_key):
+    """Production's 429 has no Retry-After and no rate-limit headers, only the bare body.
+
+    Evidence: "429 has no Retry-After header" (GitHub clewvu/my-project docs/HANDOFF.md, verified against
+    production 2026-09-04); "429 responses do not include Retry-After or X-RateLimit-*" (Kalshi's rate-limit
+    docs as summarised in a public bot's evidence log, claim K-TR-12).
+    """
+    settings.EXCHANGE = {**settings.EXCHANGE, "RATE_LIMITS_ENABLED": True, "RATE_LIMIT_TIER": "basic"}
+    client = SignedClient(*api_key)
+    for _ in range(20):
+        client.get("/portfolio/balance")
+    response = client.get("/portfolio/balance")
+    assert response.status_code == 429
+    assert not [name for name in response.headers if name.lower() == "retry-after" or "ratelimit" in name.lower()]
+
+
 def test_batch_items_are_counted(settings, api_key, market):
     """A batch costs per item (2 tokens per cancel): 20 cancels take 40 of the 100 write tokens."""
     settings.EXCHANGE = {**settings.EXCHANGE, "RATE_LIMITS_ENABLED": True}
     client = SignedClient(*api_key)
-    assert client.delete("/portfolio/orders/batched", {"ids": ["x"] * 20}).status_code == 200  # 40 tokens
-    assert client.delete("/portfolio/orders/batched", {"ids": ["x"] * 20}).status_code == 200  # 80 tokens
-    assert client.delete("/portfolio/orders/batched", {"ids": ["x"] * 20}).status_code == 429  # 20 left
-    assert client.delete("/portfolio/orders/batched", {"ids": ["x"] * 10}).status_code == 200
+
+    def cancel(n: int) -> int:
+        return client.delete("/portfolio/events/orders/batched", {"orders": [{"order_id": "x"}] * n}).status_code
+
+    assert cancel(20) == 200  # 40 tokens
+    assert cancel(20) == 200  # 80 tokens
+    assert cancel(20) == 429  # 20 left
+    assert cancel(10) == 200
 
 
 def test_disabled_limits_never_429(settings, api_key):

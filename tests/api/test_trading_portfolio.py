@@ -7,7 +7,8 @@ from exchange.models import ApiKey
 from exchange.services import market_close, market_determine, market_settle
 from tests.support.factories import make_market
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
+# These check the legacy integer fields next to the new ones: the API before 2026.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits", "legacy_api")]
 
 
 def trade(alice, bob, ticker: str, cents: int = 30, count: int = 4) -> None:
@@ -124,4 +125,19 @@ def test_account_limits_and_costs(alice):
         "basic", 200, 100)
     costs = alice.get("/account/endpoint_costs").json()
     assert costs["default_cost"] == 10
-    assert {"method": "DELETE", "path": "/portfolio/orders/{order_id}", "cost": 2} in costs["endpoint_costs"]
+
+
+def test_endpoint_costs_as_production_lists_them(alice):
+    """Paths from the root with `:order_id` placeholders, V2 cancels at 2 and the legacy order endpoints at
+    five times their V2 counterparts; only the non-default costs are listed.
+
+    Evidence: docs.kalshi.com/changelog, Apr 22, 2026 (endpoint cost introspection lists only non-default
+    costs) and Jun 1, 2026 ("Legacy order mutation rate-limit costs increase to 5x V2": POST 50, DELETE 10);
+    snapshot in GitHub ebowwa/dailydocupdates docs/kalshi/changelog/index.md.
+    """
+    costs = {(c["method"], c["path"]): c["cost"] for c in alice.get("/account/endpoint_costs").json()["endpoint_costs"]}
+    assert costs[("DELETE", "/trade-api/v2/portfolio/events/orders/:order_id")] == 2
+    assert costs[("DELETE", "/trade-api/v2/portfolio/events/orders/batched")] == 2
+    assert costs[("POST", "/trade-api/v2/portfolio/orders")] == 50
+    assert costs[("DELETE", "/trade-api/v2/portfolio/orders/:order_id")] == 10
+    assert 10 not in costs.values()

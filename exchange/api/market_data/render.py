@@ -1,8 +1,9 @@
-"""Kalshi's response shapes for the public endpoints: the union of the legacy integer fields (cents,
-whole contracts) and the `_dollars` / `_fp` strings, so both SDK generations validate them."""
+"""Kalshi's response shapes for the public endpoints: the `_dollars` / `_fp` strings, plus the legacy
+integer fields (cents, whole contracts) while the configured API date has them (exchange/api_changes)."""
 
 
 from exchange.api.market_data.status import wire_status
+from exchange.api_changes import Change, in_force
 from exchange.engine.pricing import price_ranges
 from exchange.engine.units import (
     ONE_CONTRACT,
@@ -15,15 +16,16 @@ from exchange.engine.units import (
 from exchange.models import Event, Market, Series, Trade
 from exchange.selectors.candlesticks import Candle, Ohlc, TradeStats
 from exchange.selectors.orderbook import Level, OrderbookView
+from exchange.wire_fields import count_fields as _count
+from exchange.wire_fields import legacy_integers
+from exchange.wire_fields import price_fields as _price
 from exchange.wire_time import rfc3339
 
-
-def _price(name: str, price: int) -> dict:
-    return {name: price_to_cents(price), f"{name}_dollars": units_to_dollars(price)}
-
-
-def _count(name: str, count: int) -> dict:
-    return {name: count_to_contracts(count), f"{name}_fp": count_to_fp(count)}
+# Market fields production dropped on the dates of these entries.
+MARKET_CENT_FIELDS = ("response_price_units", "notional_value", "yes_bid", "yes_ask", "no_bid", "no_ask",
+                      "last_price", "previous_yes_bid", "previous_yes_ask", "previous_price", "liquidity", "tick_size")
+MARKET_CATEGORY_FIELDS = ("category", "risk_limit_cents")
+MARKET_DEPRECATED_FIELDS = ("fractional_trading_enabled",)
 
 
 def _multiplier(value: int) -> int | float:
@@ -76,7 +78,20 @@ def event_data(event: Event, *, markets: list[dict] | None = None) -> dict:
 
 
 def market_data(market: Market, *, style: str | None = None) -> dict:
-    """A market annotated by `selectors.markets_with_day_stats`."""
+    """A market annotated by `selectors.markets_with_day_stats`, with the fields the API date has."""
+    data = _market_fields(market, style)
+    dropped = [fields for change, fields in ((Change.MARKET_CENT_FIELDS_REMOVED, MARKET_CENT_FIELDS),
+                                             (Change.MARKET_CATEGORY_REMOVED, MARKET_CATEGORY_FIELDS),
+                                             (Change.MARKET_DEPRECATED_FIELDS_REMOVED, MARKET_DEPRECATED_FIELDS))
+               if in_force(change)]
+    for fields in dropped:
+        for name in fields:
+            data.pop(name, None)
+    return data
+
+
+def _market_fields(market: Market, style: str | None) -> dict:
+    """Every field a market has had; the cent-denominated ones until market_data drops them by date."""
     # As on Kalshi (and in the WebSocket ticker): no bids quote 0, no asks quote $1; NO mirrors YES.
     yes_bid = market.yes_bid if market.yes_bid_size else 0
     yes_ask = market.yes_ask if market.yes_ask_size else ONE_DOLLAR
@@ -103,19 +118,19 @@ def market_data(market: Market, *, style: str | None = None) -> dict:
         "settlement_timer_seconds": market.settlement_timer_seconds,
         "status": wire_status(market.status, style),
         "response_price_units": "usd_cent",
-        **_price("yes_bid", yes_bid), **_count("yes_bid_size", market.yes_bid_size),
-        **_price("yes_ask", yes_ask), **_count("yes_ask_size", market.yes_ask_size),
-        **_price("no_bid", no_bid), **_price("no_ask", no_ask),
-        **_price("last_price", market.last_price),
+        **_price("yes_bid", yes_bid, legacy=True), **_count("yes_bid_size", market.yes_bid_size),
+        **_price("yes_ask", yes_ask, legacy=True), **_count("yes_ask_size", market.yes_ask_size),
+        **_price("no_bid", no_bid, legacy=True), **_price("no_ask", no_ask, legacy=True),
+        **_price("last_price", market.last_price, legacy=True),
         **_count("volume", market.volume), **_count("volume_24h", market.volume_24h),
         "result": market.result,
         "can_close_early": market.can_close_early,
         **_count("open_interest", market.open_interest),
-        **_price("notional_value", ONE_DOLLAR),
-        **_price("previous_yes_bid", day_ago.get("yes_bid", 0)),
-        **_price("previous_yes_ask", day_ago.get("yes_ask", 0)),
-        **_price("previous_price", day_ago.get("last_price", 0)),
-        **_price("liquidity", liquidity),
+        **_price("notional_value", ONE_DOLLAR, legacy=True),
+        **_price("previous_yes_bid", day_ago.get("yes_bid", 0), legacy=True),
+        **_price("previous_yes_ask", day_ago.get("yes_ask", 0), legacy=True),
+        **_price("previous_price", day_ago.get("last_price", 0), legacy=True),
+        **_price("liquidity", liquidity, legacy=True),
         "settlement_bounds_type": "default",
         "expiration_value": "",
         "category": series.category,
@@ -140,10 +155,9 @@ def market_data(market: Market, *, style: str | None = None) -> dict:
 
 def trade_data(trade: Trade, ticker: str) -> dict:
     taker_side = "yes" if trade.taker_book_side == "bid" else "no"
-    return {
+    data = {
         "trade_id": str(trade.id),
         "ticker": ticker,
-        "price": price_to_cents(trade.price),
         **_count("count", trade.count),
         **_price("yes_price", trade.price),
         **_price("no_price", ONE_DOLLAR - trade.price),
@@ -153,6 +167,9 @@ def trade_data(trade: Trade, ticker: str) -> dict:
         "created_time": rfc3339(trade.created_at),
         "is_block_trade": False,
     }
+    if legacy_integers():
+        data["price"] = price_to_cents(trade.price)
+    return data
 
 
 def _legacy_levels(levels: list[Level]) -> list[list[int]]:
@@ -173,8 +190,10 @@ def orderbook_fp(view: OrderbookView) -> dict:
 
 
 def orderbook_data(view: OrderbookView) -> dict:
-    """Both the legacy `orderbook` (integers plus dollar strings) and `orderbook_fp`."""
+    """`orderbook_fp`, and the legacy `orderbook` (integers plus dollar strings) while the API date has it."""
     fp = orderbook_fp(view)
+    if not legacy_integers():
+        return {"orderbook_fp": fp}
     return {
         "orderbook": {"yes": _legacy_levels(view.yes), "no": _legacy_levels(view.no), **fp},
         "orderbook_fp": fp,
@@ -190,8 +209,12 @@ def _trade_stats(stats: TradeStats) -> dict:
     data: dict = {}
     for name in ("open", "low", "high", "close", "mean", "previous"):
         value = getattr(stats, name)
-        data.update(_price(name, value) if value is not None else {name: None, f"{name}_dollars": None})
+        data.update(_price(name, value) if value is not None else _price_none(name))
     return data
+
+
+def _price_none(name: str) -> dict:
+    return {f"{name}_dollars": None, **({name: None} if legacy_integers() else {})}
 
 
 def candle_data(candle: Candle) -> dict:

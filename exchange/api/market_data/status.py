@@ -19,10 +19,9 @@ _WIRE = {
     "settled": {S.INACTIVE: "closed", S.FINALIZED: "settled"},
 }
 
-# The lifecycle words themselves, then Kalshi's GET /markets and /events filter vocabulary, which wins
-# where the two share a word ("closed" includes markets awaiting settlement).
+# Kalshi's GET /markets and /events filter vocabulary, and only it: production answers any other word
+# with a 400 ("closed" includes markets awaiting settlement).
 FILTER_WORDS: dict[str, tuple[str, ...]] = {
-    **{status.value: (status.value,) for status in S},
     "unopened": (S.INITIALIZED,),
     "open": (S.ACTIVE,),
     "paused": (S.INACTIVE,),

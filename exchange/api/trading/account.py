@@ -1,11 +1,13 @@
 """API keys and the account's rate limits."""
 
+import re
 import uuid
 
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from exchange.api import ratelimit
+from exchange.api.auth import API_PREFIX
 from exchange.api.trading.base import TradingView, created
 from exchange.api.trading.parse import Body, invalid
 from exchange.engine.rejects import RejectCode
@@ -85,12 +87,17 @@ class AccountLimits(TradingView):
         })
 
 
+def production_path(route: str) -> str:
+    """A route as production lists it: from the root, with `:name` placeholders."""
+    return API_PREFIX + re.sub(r"\{(\w+)\}", r":\1", route)
+
+
 class EndpointCosts(TradingView):
     route = "/account/endpoint_costs"
 
     def get(self, request: Request) -> Response:
         return Response({
             "default_cost": ratelimit.DEFAULT_COST,
-            "endpoint_costs": [{"method": method, "path": path, "cost": cost}
+            "endpoint_costs": [{"method": method, "path": production_path(path), "cost": cost}
                                for (method, path), cost in sorted(ratelimit.ENDPOINT_COSTS.items())],
         })

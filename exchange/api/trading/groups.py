@@ -9,17 +9,18 @@ from rest_framework.response import Response
 from exchange import services
 from exchange.api.trading.base import TradingView, created
 from exchange.api.trading.parse import Body, legacy_count
-from exchange.api.trading.shapes import EXCHANGE_INDEX, count
+from exchange.api.trading.shapes import EXCHANGE_INDEX
 from exchange.engine.rejects import RejectCode
 from exchange.models import OrderGroup
 from exchange.services import ExchangeError
+from exchange.wire_fields import count_fields
 
 
 def group_shape(group: OrderGroup) -> dict:
     return {
         "id": str(group.pk),
         "order_group_id": str(group.pk),
-        **count("contracts_limit", group.contracts_limit),
+        **count_fields("contracts_limit", group.contracts_limit),
         # Auto-cancel is always on here; a triggered group takes no orders until it is reset.
         "is_auto_cancel_enabled": True,
         "is_triggered": group.is_triggered,

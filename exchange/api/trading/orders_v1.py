@@ -1,4 +1,8 @@
-"""Orders V1: side yes|no + action buy|sell, prices in cents or dollars, full Order objects back."""
+"""Orders V1: side yes|no + action buy|sell, prices in cents or dollars, full Order objects back.
+
+Production retired V1 order writes and cancels (api_changes V1_ORDER_WRITES_GONE): they answer 410 while
+the V1 reads keep working.
+"""
 
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,11 +21,13 @@ from exchange.api.trading.parse import (
 )
 from exchange.api.trading.portfolio import list_orders
 from exchange.api.trading.selectors import canonical_id, own_order, own_orders
-from exchange.api.trading.shapes import count, item_error_shape, order_shape
+from exchange.api.trading.shapes import item_error_shape, order_shape
+from exchange.api_changes import Change, in_force
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import price_from_cents
 from exchange.models import Order
 from exchange.services import ExchangeError, OrderRequest
+from exchange.wire_fields import count_fields
 
 
 def order_request(data: object) -> OrderRequest:
@@ -52,16 +58,29 @@ def order_request(data: object) -> OrderRequest:
     )
 
 
+V2_CREATE_DOCS = "https://docs.kalshi.com/api-reference/orders/create-order-v2"
+
+
+class V1OrderView(TradingView):
+    """A V1 order endpoint: everything but reads is gone once production retired it."""
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method != "GET" and in_force(Change.V1_ORDER_WRITES_GONE):
+            raise ExchangeError(RejectCode.DEPRECATED_V1_ORDER_ENDPOINT, "Please switch to the V2 endpoints",
+                                V2_CREATE_DOCS)
+
+
 def reduced(order_id: str, before: Order | None, after: Order | ExchangeError) -> dict:
     """One batch-cancel item."""
     if isinstance(after, ExchangeError):
-        return {"order_id": order_id, "order": None, **count("reduced_by", 0),
+        return {"order_id": order_id, "order": None, **count_fields("reduced_by", 0),
                 "error": item_error_shape(after)}
     return {"order_id": order_id, "order": order_shape(after, before.market.ticker),
-            **count("reduced_by", before.remaining_count), "error": None}
+            **count_fields("reduced_by", before.remaining_count), "error": None}
 
 
-class Orders(TradingView):
+class Orders(V1OrderView):
     route = "/portfolio/orders"
 
     def get(self, request: Request) -> Response:
@@ -72,7 +91,7 @@ class Orders(TradingView):
         return created({"order": order_shape(order)})
 
 
-class OrderDetail(TradingView):
+class OrderDetail(V1OrderView):
     route = "/portfolio/orders/{order_id}"
 
     def get(self, request: Request, order_id: str) -> Response:
@@ -82,10 +101,10 @@ class OrderDetail(TradingView):
         before = own_order(request.user, order_id)
         order = services.order_cancel(user=request.user, order_id=order_id)
         return Response({"order": order_shape(order, before.market.ticker),
-                         **count("reduced_by", before.remaining_count)})
+                         **count_fields("reduced_by", before.remaining_count)})
 
 
-class OrderAmend(TradingView):
+class OrderAmend(V1OrderView):
     route = "/portfolio/orders/{order_id}/amend"
 
     def post(self, request: Request, order_id: str) -> Response:
@@ -107,7 +126,7 @@ class OrderAmend(TradingView):
         return Response({"old_order": order_shape(old, ticker), "order": order_shape(new, ticker)})
 
 
-class OrderDecrease(TradingView):
+class OrderDecrease(V1OrderView):
     route = "/portfolio/orders/{order_id}/decrease"
 
     def post(self, request: Request, order_id: str) -> Response:
@@ -120,7 +139,7 @@ class OrderDecrease(TradingView):
         return Response({"order": order_shape(order)})
 
 
-class OrdersBatched(TradingView):
+class OrdersBatched(V1OrderView):
     route = "/portfolio/orders/batched"
     batched = True
 

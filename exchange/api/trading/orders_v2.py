@@ -37,20 +37,32 @@ def fp_count(body: Body, name: str, required: bool = True) -> int | None:
     return parse_count_fp(body.data[name], name)
 
 
+def required_text(body: Body, name: str) -> str:
+    """A field production refuses the order without, with its `missing_parameters` code."""
+    if not body.has(name):
+        raise invalid(f"{name} is required", RejectCode.MISSING_PARAMETERS)
+    return body.text(name)
+
+
 def order_request(data: object) -> OrderRequest:
     body = Body(data)
     side, action = SIDE_ACTION[body.choice("side", ("bid", "ask"), required=True)]
+    time_in_force = required_text(body, "time_in_force")
+    self_trade_prevention_type = required_text(body, "self_trade_prevention_type")
+    reduce_only = body.flag("reduce_only")
+    if reduce_only and time_in_force != "immediate_or_cancel":
+        raise invalid("reduce_only orders must be immediate_or_cancel")
     return OrderRequest(
         ticker=body.text("ticker", required=True, max_length=64),
         side=side,
         action=action,
         yes_price=yes_price(body),
         count=fp_count(body, "count"),
-        time_in_force=body.text("time_in_force", default="good_till_canceled"),
+        time_in_force=time_in_force,
         expiration_time=timestamp_s(body, "expiration_time"),
         post_only=body.flag("post_only"),
-        reduce_only=body.flag("reduce_only"),
-        self_trade_prevention_type=body.text("self_trade_prevention_type", default="taker_at_cross"),
+        reduce_only=reduce_only,
+        self_trade_prevention_type=self_trade_prevention_type,
         max_cost=body.dollars("buy_max_cost_dollars", RejectCode.INVALID_PARAMETER),
         client_order_id=body.text("client_order_id", max_length=64),
         order_group_id=body.text("order_group_id") or None,
@@ -59,31 +71,31 @@ def order_request(data: object) -> OrderRequest:
     )
 
 
-def average_fill_price(order: Order) -> str | None:
+def average_fill_price(order: Order) -> str:
     """Average YES price of the filled part (the fill costs are in the side the order paid)."""
-    if not order.fill_count:
-        return None
     paid = (order.taker_fill_cost + order.maker_fill_cost) * ONE_CONTRACT // order.fill_count
     return units_to_dollars(paid if order.book_side == "bid" else ONE_DOLLAR - paid)
 
 
 def ack(order: Order) -> dict:
-    fees = order.taker_fees + order.maker_fees
-    return {
-        "order_id": str(order.id),
-        "client_order_id": order.client_order_id,
-        "fill_count": count_to_fp(order.fill_count),
-        "remaining_count": count_to_fp(order.remaining_count),
-        "average_fill_price": average_fill_price(order),
-        "average_fee_paid": units_to_dollars(fees * ONE_CONTRACT // order.fill_count) if order.fill_count else None,
-        "status": order.status,
-        "ts_ms": ts_ms(order.updated_at),
-    }
+    """Production's V2 acknowledgement: the averages only once something filled, no null keys, no status."""
+    data = {"order_id": str(order.id)}
+    if order.client_order_id:
+        data["client_order_id"] = order.client_order_id
+    data.update(fill_count=count_to_fp(order.fill_count), remaining_count=count_to_fp(order.remaining_count))
+    if order.fill_count:
+        fees = order.taker_fees + order.maker_fees
+        data.update(average_fill_price=average_fill_price(order),
+                    average_fee_paid=units_to_dollars(fees * ONE_CONTRACT // order.fill_count))
+    data["ts_ms"] = ts_ms(order.updated_at)
+    return data
 
 
-def cancel_ack(order: Order, reduced_by: int, ticker: str) -> dict:
-    return {"order_id": str(order.id), "client_order_id": order.client_order_id, "ticker": ticker,
-            "reduced_by": count_to_fp(reduced_by), "ts_ms": ts_ms(order.updated_at)}
+def cancel_ack(order: Order, reduced_by: int) -> dict:
+    data = {"order_id": str(order.id), "reduced_by": count_to_fp(reduced_by), "ts_ms": ts_ms(order.updated_at)}
+    if order.client_order_id:
+        data["client_order_id"] = order.client_order_id
+    return data
 
 
 class EventOrders(TradingView):
@@ -110,7 +122,7 @@ class EventOrderDetail(TradingView):
     def delete(self, request: Request, order_id: str) -> Response:
         before = own_order(request.user, order_id)
         order = services.order_cancel(user=request.user, order_id=order_id)
-        return Response(cancel_ack(order, before.remaining_count, before.market.ticker))
+        return Response(cancel_ack(order, before.remaining_count))
 
 
 class EventOrderAmend(TradingView):
@@ -138,8 +150,11 @@ class EventOrderDecrease(TradingView):
         order = services.order_decrease(user=request.user, order_id=order_id,
                                         reduce_by=fp_count(body, "reduce_by", required=False),
                                         reduce_to=fp_count(body, "reduce_to", required=False))
-        return Response({"order_id": str(order.id), "client_order_id": order.client_order_id,
-                         "remaining_count": count_to_fp(order.remaining_count), "ts_ms": ts_ms(order.updated_at)})
+        data = {"order_id": str(order.id), "remaining_count": count_to_fp(order.remaining_count),
+                "ts_ms": ts_ms(order.updated_at)}
+        if order.client_order_id:
+            data["client_order_id"] = order.client_order_id
+        return Response(data)
 
 
 class EventOrdersBatched(TradingView):
@@ -150,7 +165,8 @@ class EventOrdersBatched(TradingView):
         results = []
         for client_order_id, outcome in place_batch(request.user, request.data, order_request):
             if isinstance(outcome, ExchangeError):
-                results.append({"client_order_id": client_order_id, "error": item_error_shape(outcome)})
+                item = {"client_order_id": client_order_id} if client_order_id else {}
+                results.append({**item, "error": item_error_shape(outcome)})
             else:
                 results.append(ack(outcome))
         return created({"orders": results})
@@ -167,5 +183,5 @@ class EventOrdersBatched(TradingView):
                 results.append({"order_id": order_id, "reduced_by": count_to_fp(0), "error": item_error_shape(outcome)})
             else:
                 prior = before[canonical_id(order_id)]
-                results.append(cancel_ack(outcome, prior.remaining_count, prior.market.ticker))
+                results.append(cancel_ack(outcome, prior.remaining_count))
         return Response({"orders": results})

@@ -1,19 +1,17 @@
 """Kalshi wire shapes for orders, fills, positions, settlements and balances.
 
-Each shape is the union of the legacy integer fields (cents, whole contracts) and the `_dollars` /
-`_fp` fields, so both SDK generations (3.2 and 3.34) validate every response strictly.
+Each shape has the `_dollars` / `_fp` fields, plus the legacy integer fields (cents, whole contracts)
+while the configured API date has them (exchange/wire_fields), so kalshi-python-sync 3.2 validates them
+under an older date and 3.34 under any.
 """
 
 
-from exchange.engine.units import (
-    ONE_DOLLAR,
-    count_to_contracts,
-    count_to_fp,
-    price_to_cents,
-    units_to_dollars,
-)
+from exchange.api.errors import exchange_error_body
+from exchange.api_changes import Change, in_force
+from exchange.engine.units import ONE_DOLLAR, price_to_cents, units_to_dollars
 from exchange.models import Fill, Order, Position, Settlement
 from exchange.services.errors import ExchangeError
+from exchange.wire_fields import count_fields, dollars6, legacy_integers, price_fields, user_uuid
 from exchange.wire_time import rfc3339
 
 EXCHANGE_INDEX = 0
@@ -24,21 +22,12 @@ def outcome_side(book_side: str) -> str:
     return "yes" if book_side == "bid" else "no"
 
 
-def money(prefix: str, units: int) -> dict:
-    """`prefix` in cents and `prefix_dollars`."""
-    return {prefix: price_to_cents(units), f"{prefix}_dollars": units_to_dollars(units)}
-
-
-def count(prefix: str, hundredths: int) -> dict:
-    """`prefix` in whole contracts and `prefix_fp`."""
-    return {prefix: count_to_contracts(hundredths), f"{prefix}_fp": count_to_fp(hundredths)}
-
 
 def order_shape(order: Order, ticker: str | None = None) -> dict:
     ticker = ticker or order.market.ticker
     return {
         "order_id": str(order.id),
-        "user_id": str(order.user_id),
+        "user_id": user_uuid(order.user_id),
         "client_order_id": order.client_order_id,
         "ticker": ticker,
         "side": order.side,
@@ -47,15 +36,15 @@ def order_shape(order: Order, ticker: str | None = None) -> dict:
         "book_side": order.book_side,
         "type": "limit",
         "status": order.status,
-        **money("yes_price", order.price),
-        **money("no_price", ONE_DOLLAR - order.price),
-        **count("fill_count", order.fill_count),
-        **count("remaining_count", order.remaining_count),
-        **count("initial_count", order.initial_count),
-        **money("taker_fees", order.taker_fees),
-        **money("maker_fees", order.maker_fees),
-        **money("taker_fill_cost", order.taker_fill_cost),
-        **money("maker_fill_cost", order.maker_fill_cost),
+        **price_fields("yes_price", order.price),
+        **price_fields("no_price", ONE_DOLLAR - order.price),
+        **count_fields("fill_count", order.fill_count),
+        **count_fields("remaining_count", order.remaining_count),
+        **count_fields("initial_count", order.initial_count),
+        **price_fields("taker_fees", order.taker_fees),
+        **price_fields("maker_fees", order.maker_fees),
+        **price_fields("taker_fill_cost", order.taker_fill_cost),
+        **price_fields("maker_fill_cost", order.maker_fill_cost),
         "queue_position": 0,
         "expiration_time": rfc3339(order.expiration_time),
         "created_time": rfc3339(order.created_at),
@@ -70,11 +59,10 @@ def order_shape(order: Order, ticker: str | None = None) -> dict:
 
 def fill_shape(fill: Fill, ticker: str, client_order_id: str = "") -> dict:
     yes_price, no_price = fill.price, ONE_DOLLAR - fill.price
-    return {
+    shape = {
         "fill_id": str(fill.id),
         "trade_id": str(fill.trade_id),
         "order_id": str(fill.order_id),
-        "client_order_id": client_order_id,
         "exchange_index": EXCHANGE_INDEX,
         "ticker": ticker,
         "market_ticker": ticker,
@@ -82,30 +70,33 @@ def fill_shape(fill: Fill, ticker: str, client_order_id: str = "") -> dict:
         "action": fill.action,
         "outcome_side": outcome_side(fill.book_side),
         "book_side": fill.book_side,
-        **count("count", fill.count),
-        "price": price_to_cents(yes_price if fill.side == "yes" else no_price),
-        **money("yes_price", yes_price),
-        **money("no_price", no_price),
+        **count_fields("count", fill.count),
+        **price_fields("yes_price", yes_price),
+        **price_fields("no_price", no_price),
         "yes_price_fixed": units_to_dollars(yes_price),
         "no_price_fixed": units_to_dollars(no_price),
         "is_taker": fill.is_taker,
-        "fee_cost": units_to_dollars(fill.fee),
+        "fee_cost": dollars6(fill.fee),
         "created_time": rfc3339(fill.created_at),
         "ts": int(fill.created_at.timestamp()),
         "subaccount_number": 0,
     }
+    if legacy_integers():
+        shape["price"] = price_to_cents(yes_price if fill.side == "yes" else no_price)
+    if not in_force(Change.FILL_CLIENT_ORDER_ID_REMOVED):
+        shape["client_order_id"] = client_order_id
+    return shape
 
 
-def market_position_shape(position: Position, ticker: str, resting_count: int = 0) -> dict:
+def market_position_shape(position: Position, ticker: str) -> dict:
     return {
         "ticker": ticker,
         "exchange_index": EXCHANGE_INDEX,
-        **money("total_traded", position.total_traded),
-        **count("position", position.position),
-        **money("market_exposure", position.cost),
-        **money("realized_pnl", position.realized_pnl),
-        **money("fees_paid", position.fees_paid),
-        "resting_orders_count": count_to_contracts(resting_count),
+        **price_fields("total_traded", position.total_traded),
+        **count_fields("position", position.position),
+        **price_fields("market_exposure", position.cost),
+        **price_fields("realized_pnl", position.realized_pnl),
+        **price_fields("fees_paid", position.fees_paid),
         "last_updated_ts": rfc3339(position.updated_at),
     }
 
@@ -114,11 +105,11 @@ def event_position_shape(event_ticker: str, positions: list[Position]) -> dict:
     cost = sum(p.cost for p in positions)
     return {
         "event_ticker": event_ticker,
-        **money("total_cost", sum(p.total_traded for p in positions)),
-        **count("total_cost_shares", sum(abs(p.position) for p in positions)),
-        **money("event_exposure", cost),
-        **money("realized_pnl", sum(p.realized_pnl for p in positions)),
-        **money("fees_paid", sum(p.fees_paid for p in positions)),
+        **price_fields("total_cost", sum(p.total_traded for p in positions)),
+        **count_fields("total_cost_shares", sum(abs(p.position) for p in positions)),
+        **price_fields("event_exposure", cost),
+        **price_fields("realized_pnl", sum(p.realized_pnl for p in positions)),
+        **price_fields("fees_paid", sum(p.fees_paid for p in positions)),
     }
 
 
@@ -128,10 +119,10 @@ def settlement_shape(settlement: Settlement, ticker: str, event_ticker: str) -> 
         "exchange_index": EXCHANGE_INDEX,
         "event_ticker": event_ticker,
         "market_result": settlement.result,
-        **count("yes_count", settlement.yes_count),
-        **money("yes_total_cost", settlement.yes_total_cost),
-        **count("no_count", settlement.no_count),
-        **money("no_total_cost", settlement.no_total_cost),
+        **count_fields("yes_count", settlement.yes_count),
+        **price_fields("yes_total_cost", settlement.yes_total_cost),
+        **count_fields("no_count", settlement.no_count),
+        **price_fields("no_total_cost", settlement.no_total_cost),
         "revenue": price_to_cents(settlement.revenue),
         "revenue_dollars": units_to_dollars(settlement.revenue),
         "settled_time": rfc3339(settlement.settled_at),
@@ -140,10 +131,6 @@ def settlement_shape(settlement: Settlement, ticker: str, event_ticker: str) -> 
     }
 
 
-def error_shape(code: str, message: str, details: str = "") -> dict:
-    return {"code": code, "message": message, "details": details, "service": "exchange"}
-
-
 def item_error_shape(error: ExchangeError) -> dict:
     """The error of one item of a batch."""
-    return error_shape(error.code.value, error.message, error.details)
+    return exchange_error_body(error)
