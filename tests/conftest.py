@@ -5,7 +5,6 @@ import pytest
 from tests.support.factories import make_api_key, make_market, make_user
 from tests.support.servers import daphne_server
 
-
 LEGACY_API_DATE = "2025-12-31"  # before every dated production change (exchange/api_changes.py)
 
 

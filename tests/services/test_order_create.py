@@ -131,8 +131,12 @@ def test_insufficient_balance_leaves_the_book_untouched_even_when_it_would_cross
     assert Trade.objects.count() == 0
 
 
-def test_duplicate_client_order_id_among_open_orders(trader, market):
-    """client_order_id is unique among a user's resting orders and reusable once they are done."""
+def test_client_order_id_is_never_freed(trader, market):
+    """A client_order_id stays used after its order is canceled, as on Kalshi: reusing it is refused.
+
+    Evidence: production answers 409 to a reused client_order_id (a public bot's demo captures, claim
+    K-TR-OBS-29); ids are idempotency keys (docs.kalshi.com/fix/order-entry, ClOrdID "for idempotency").
+    """
     first = place(trader, market.ticker, "yes", "buy", 40, 1, client_order_id="abc")
     with pytest.raises(ExchangeError) as error:
         place(trader, market.ticker, "yes", "buy", 41, 1, client_order_id="abc")
@@ -140,7 +144,9 @@ def test_duplicate_client_order_id_among_open_orders(trader, market):
     from exchange import services
 
     services.order_cancel(user=trader, order_id=str(first.id))
-    assert place(trader, market.ticker, "yes", "buy", 41, 1, client_order_id="abc").status == "resting"
+    with pytest.raises(ExchangeError) as error:
+        place(trader, market.ticker, "yes", "buy", 41, 1, client_order_id="abc")
+    assert error.value.code is RejectCode.DUPLICATE_CLIENT_ORDER_ID
 
 
 def test_post_only_that_would_take_is_rejected(trader, trader2, market):

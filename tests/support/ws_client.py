@@ -13,6 +13,7 @@ from django.db.models import Sum
 from exchange.engine.units import ONE_DOLLAR, dollars_to_units, fp_to_count
 from exchange.models import Order
 from exchange.signing import sign_rsa_pss
+from exchange.wire_fields import legacy_integers
 
 WS_PATH = "/trade-api/ws/v2"
 ASYNCAPI_FILES = ("asyncapi.yaml", "asyncapi-2026-03.yaml")  # newest and legacy field sets
@@ -197,11 +198,12 @@ def _resolve(node, schemas: dict):
 
 
 def asyncapi_errors(frame: dict, schema_name: str) -> list[str]:
-    """Where `frame` breaks `schema_name` (e.g. "fillPayload") in either asyncapi file; [] when it fits both."""
+    """Where `frame` breaks `schema_name` (e.g. "fillPayload") in the asyncapi revisions of the configured API
+    date: both while the legacy integer fields are served, the current one alone after; [] when it fits."""
     import jsonschema
 
     errors = []
-    for name in ASYNCAPI_FILES:
+    for name in ASYNCAPI_FILES if legacy_integers() else ASYNCAPI_FILES[:1]:
         schemas = _asyncapi(name)["components"]["schemas"]
         schema = _resolve(schemas[schema_name], schemas)
         for error in jsonschema.Draft202012Validator(schema).iter_errors(frame):

@@ -29,8 +29,9 @@ def order(user, ticker, side, action, cents, count, **extra):
 place = database_sync_to_async(order)
 
 
-def test_subscribe_answers_subscribed_then_snapshot():
-    """orderbook_delta: `subscribed` comes first, then an orderbook_snapshot at seq 1 with both sides."""
+def test_subscribe_answers_subscribed_then_snapshot(legacy_api):
+    """orderbook_delta: `subscribed` comes first, then an orderbook_snapshot at seq 1 with both sides (checked
+    in the legacy integer form too, so under a pre-2026 API date)."""
     market = make_market("WS-SNAP")
     alice = make_user("alice")
     order(alice, market.ticker, "yes", "buy", 40, 10)

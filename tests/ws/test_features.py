@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from exchange import services
 from exchange.engine.units import count_from_contracts
+from exchange.wire_fields import user_uuid
 from tests.support.factories import make_api_key, make_market, make_user
 from tests.support.market_data import place
 from tests.support.ws_client import (
@@ -85,7 +86,7 @@ def test_periodic_snapshot_every_n_book_changes(exchange_settings):
     run(scenario)
 
 
-def test_skip_seq_market_loses_exactly_one_seq(exchange_settings):
+def test_skip_seq_market_loses_exactly_one_seq(exchange_settings, legacy_api):
     """WS_SKIP_SEQ_MARKET: that market's orderbook sid jumps over exactly one seq; another market's sid does not."""
     exchange_settings(WS_SKIP_SEQ_MARKET="WS-GAP")
     make_market("WS-GAP")
@@ -124,14 +125,14 @@ def test_logged_in_session_gets_private_channels():
             order = await in_thread(place)(alice, "WS-SESSION", "yes", "buy", 45, 2)
             frame = await c.recv()
             assert frame["type"] == "user_order" and frame["msg"]["order_id"] == str(order.id)
-            assert frame["msg"]["user_id"] == str(alice.pk)
+            assert frame["msg"]["user_id"] == user_uuid(alice.pk)
         async with Communicator(headers=[(b"cookie", b"sessionid=not-a-session")]) as c:
             await c.send("subscribe", channels=["user_orders"])
             assert (await c.recv())["msg"]["code"] == 9
     run(scenario)
 
 
-def test_ticker_initial_snapshot():
+def test_ticker_initial_snapshot(legacy_api):
     """ticker with send_initial_snapshot sends each market's current ticker right after `subscribed`;
     without it nothing arrives until the market changes."""
     make_market("WS-TICK")
@@ -227,9 +228,17 @@ def test_order_group_updates():
     run(scenario)
 
 
-def test_private_channel_fields_match_asyncapi():
-    """user_order, fill and market_position for a resting order that is then filled carry the newest and
-    legacy asyncapi fields with the right types and values."""
+@pytest.mark.parametrize("legacy", [False, True], ids=["today", "before-2026"])
+def test_private_channel_fields_match_asyncapi(settings, legacy):
+    """user_order, fill and market_position for a resting order that is then filled fit the asyncapi
+    revision of the API date, with the right values: today the `_fp`/`_dollars` fields alone, before
+    2026-03-12 the legacy integer fields beside them.
+
+    Evidence: https://docs.kalshi.com/getting_started/subpenny_pricing ("March 12: legacy integer fields
+    removed from all API responses"); the two asyncapi revisions in tests/specs/kalshi (SOURCE.md).
+    """
+    if legacy:
+        settings.KALSHI_API_DATE = "2025-12-31"
     make_market("WS-PRIV")
     alice, bob = make_user("alice"), make_user("bob")
 
@@ -259,18 +268,20 @@ def test_private_channel_fields_match_asyncapi():
             assert executed["yes_price_dollars"] == "0.5500" and executed["outcome_side"] == "yes"
             assert executed["maker_fill_cost_dollars"] == "1.650000"
             fill = by_type["fill"][0]["msg"]
-            assert (fill["order_id"], fill["is_taker"], fill["count_fp"], fill["yes_price"]) == (
-                str(resting.id), False, "3.00", 55)
+            assert (fill["order_id"], fill["is_taker"], fill["count_fp"], fill["yes_price_dollars"]) == (
+                str(resting.id), False, "3.00", "0.5500")
             assert (fill["post_position_fp"], fill["outcome_side"], fill["client_order_id"]) == ("3.00", "yes",
                                                                                                 "alice-1")
             position = by_type["market_position"][-1]["msg"]
-            assert (position["position_fp"], position["position"]) == ("3.00", 3)
-            assert (position["position_cost_dollars"], position["position_cost"]) == ("1.6500", 16500)
-            assert position["user_id"] == str(alice.pk)
+            assert (position["position_fp"], position["position_cost_dollars"]) == ("3.00", "1.6500")
+            assert position["user_id"] == user_uuid(alice.pk)
+            legacy_fields = [(fill.get("yes_price"), fill.get("count")), (position.get("position"),
+                                                                          position.get("position_cost"))]
+            assert legacy_fields == ([(55, 3), (3, 16500)] if legacy else [(None, None), (None, None)])
     run(scenario)
 
 
-def test_market_position_volume_counts_contracts():
+def test_market_position_volume_counts_contracts(legacy_api):
     """market_position `volume`/`volume_fp` are contracts traded (asyncapi), not the notional traded."""
     make_market("WS-VOL")
     alice, bob = make_user("alice"), make_user("bob")

@@ -19,6 +19,7 @@ import websockets
 from exchange import services
 from exchange.engine.units import ONE_DOLLAR, dollars_to_units, fp_to_count, price_from_cents
 from exchange.models import MarketEvent
+from exchange.wire_fields import user_uuid
 from tests.support.factories import make_api_key, make_market, make_user
 from tests.support.servers import ROOT, daphne_server, test_database_env
 from tests.support.ws_client import BookBuilder, FeedClient, exchange_book, signed_headers, ws_url
@@ -155,7 +156,7 @@ def test_private_channels_need_auth_and_reach_only_their_owner(live_server_url, 
         assert len(fills) == 1 and fills[0]["yes_price_dollars"] == "0.5500" and fills[0]["count_fp"] == "3.00"
         assert fills[0]["outcome_side"] == "yes" and fills[0]["is_taker"] is False
         assert {f["msg"]["user_id"] for f in frames if f["type"] in ("user_order", "market_position")} == {
-            str(alice.pk)}
+            user_uuid(alice.pk)}
         time.sleep(0.5)
         assert [f["type"] for f in b.frames] == ["subscribed"] * 3
 
