@@ -25,6 +25,7 @@ class Change(StrEnum):
     V1_ORDER_WRITES_GONE = "v1_order_writes_gone"
     MARKET_DEPRECATED_FIELDS_REMOVED = "market_deprecated_fields_removed"
     ERROR_SERVICE_REMOVED = "error_service_removed"
+    LEGACY_ORDER_COSTS_RAISED = "legacy_order_costs_raised"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ TABLE: tuple[Entry, ...] = (
           "FIX folds the New ack into the first Trade report of an order that takes liquidity on arrival, "
           "unless Logon 21026=Y (AlwaysEmitNewBeforeTrade).",
           f"{FIX_CHANGELOG} (version 1.0.22, 2026-04-28)"),
+    Entry(Change.LEGACY_ORDER_COSTS_RAISED, date(2026, 6, 1),
+          "Rate limits: the V1 order endpoints cost five times their V2 counterparts (create 50, cancel 10).",
+          f"{CHANGELOG} (Jun 1, 2026 entry; snapshot in GitHub ebowwa/dailydocupdates "
+          "docs/kalshi/changelog/index.md)"),
     Entry(Change.V1_ORDER_WRITES_GONE, date(2026, 6, 18),
           "V1 order writes (POST /portfolio/orders, its amend, decrease and batched create) answer 410 "
           "deprecated_v1_order_endpoint; V1 reads and cancels keep working.",
@@ -70,7 +75,8 @@ TABLE: tuple[Entry, ...] = (
           "PoorRican/kalshi-fast-rs CHANGELOG.md); 410 seen from production in GitHub clewvu/my-project "
           "docs/HANDOFF.md"),
     Entry(Change.MARKET_DEPRECATED_FIELDS_REMOVED, date(2026, 7, 9),
-          "Market responses drop the deprecated `fractional_trading_enabled` (always true since Apr 17, 2026).",
+          "Market responses drop the deprecated `fractional_trading_enabled` (always true since Apr 17, 2026); "
+          "market positions drop `resting_orders_count`.",
           f"{CHANGELOG} (Jul 9, 2026: deprecated REST schema fields removed; GitHub PoorRican/kalshi-fast-rs "
           "CHANGELOG.md 0.8.0)"),
     Entry(Change.ERROR_SERVICE_REMOVED, date(2026, 8, 6),

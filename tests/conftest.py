@@ -45,3 +45,11 @@ def live_server_url(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock(), daphne_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def legacy_server_url(django_db_setup, django_db_blocker):
+    """daphne serving the API as it was before 2026 (`LEGACY_API_DATE`), for kalshi-python-sync 3.2 and other
+    pre-2026 clients; like `live_server_url`, its tests need committed data."""
+    with django_db_blocker.unblock(), daphne_server(KALSHI_API_DATE=LEGACY_API_DATE) as url:
+        yield url

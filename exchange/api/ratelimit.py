@@ -18,9 +18,10 @@ from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
+from exchange.api_changes import Change, in_force
+
 DEFAULT_COST = 10
 CANCEL_COST = 2
-# Production made the legacy V1 order endpoints five times as costly as their V2 counterparts (Jun 1, 2026).
 LEGACY_FACTOR = 5
 
 # Kalshi's published tiers in tokens per second (a default-cost request is 10 tokens).
@@ -32,16 +33,27 @@ TIERS: dict[str, dict[str, int]] = {
 }
 
 # (method, path relative to /trade-api/v2) -> cost per request or per batch item.
-ENDPOINT_COSTS: dict[tuple[str, str], int] = {
+V2_COSTS: dict[tuple[str, str], int] = {
     ("DELETE", "/portfolio/events/orders/{order_id}"): CANCEL_COST,
     ("DELETE", "/portfolio/events/orders/batched"): CANCEL_COST,
-    ("POST", "/portfolio/orders"): DEFAULT_COST * LEGACY_FACTOR,
-    ("POST", "/portfolio/orders/batched"): DEFAULT_COST * LEGACY_FACTOR,
-    ("POST", "/portfolio/orders/{order_id}/amend"): DEFAULT_COST * LEGACY_FACTOR,
-    ("POST", "/portfolio/orders/{order_id}/decrease"): DEFAULT_COST * LEGACY_FACTOR,
-    ("DELETE", "/portfolio/orders/{order_id}"): CANCEL_COST * LEGACY_FACTOR,
-    ("DELETE", "/portfolio/orders/batched"): CANCEL_COST * LEGACY_FACTOR,
 }
+# The V1 order endpoints, at the V2 cost of the same act.
+V1_COSTS: dict[tuple[str, str], int] = {
+    ("POST", "/portfolio/orders"): DEFAULT_COST,
+    ("POST", "/portfolio/orders/batched"): DEFAULT_COST,
+    ("POST", "/portfolio/orders/{order_id}/amend"): DEFAULT_COST,
+    ("POST", "/portfolio/orders/{order_id}/decrease"): DEFAULT_COST,
+    ("DELETE", "/portfolio/orders/{order_id}"): CANCEL_COST,
+    ("DELETE", "/portfolio/orders/batched"): CANCEL_COST,
+}
+
+
+def endpoint_costs() -> dict[tuple[str, str], int]:
+    """The non-default costs at the configured API date: V1 order endpoints cost five times their V2
+    counterparts once production raised them."""
+    factor = LEGACY_FACTOR if in_force(Change.LEGACY_ORDER_COSTS_RAISED) else 1
+    v1 = {route: cost * factor for route, cost in V1_COSTS.items() if cost * factor != DEFAULT_COST}
+    return {**V2_COSTS, **v1}
 
 
 def tier_name() -> str:

@@ -127,17 +127,18 @@ def test_account_limits_and_costs(alice):
     assert costs["default_cost"] == 10
 
 
-def test_endpoint_costs_as_production_lists_them(alice):
+def test_endpoint_costs_as_production_lists_them(alice, settings):
     """Paths from the root with `:order_id` placeholders, V2 cancels at 2 and the legacy order endpoints at
-    five times their V2 counterparts; only the non-default costs are listed.
+    five times their V2 counterparts; only the non-default costs are listed (so not the V1 cancel at 10).
 
     Evidence: docs.kalshi.com/changelog, Apr 22, 2026 (endpoint cost introspection lists only non-default
     costs) and Jun 1, 2026 ("Legacy order mutation rate-limit costs increase to 5x V2": POST 50, DELETE 10);
     snapshot in GitHub ebowwa/dailydocupdates docs/kalshi/changelog/index.md.
     """
+    settings.KALSHI_API_DATE = ""  # production today
     costs = {(c["method"], c["path"]): c["cost"] for c in alice.get("/account/endpoint_costs").json()["endpoint_costs"]}
     assert costs[("DELETE", "/trade-api/v2/portfolio/events/orders/:order_id")] == 2
     assert costs[("DELETE", "/trade-api/v2/portfolio/events/orders/batched")] == 2
     assert costs[("POST", "/trade-api/v2/portfolio/orders")] == 50
-    assert costs[("DELETE", "/trade-api/v2/portfolio/orders/:order_id")] == 10
+    assert ("DELETE", "/trade-api/v2/portfolio/orders/:order_id") not in costs  # 10, the default
     assert 10 not in costs.values()

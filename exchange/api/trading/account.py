@@ -99,5 +99,5 @@ class EndpointCosts(TradingView):
         return Response({
             "default_cost": ratelimit.DEFAULT_COST,
             "endpoint_costs": [{"method": method, "path": production_path(path), "cost": cost}
-                               for (method, path), cost in sorted(ratelimit.ENDPOINT_COSTS.items())],
+                               for (method, path), cost in sorted(ratelimit.endpoint_costs().items())],
         })

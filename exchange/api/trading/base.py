@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from exchange.api.auth import AUTHENTICATION_CLASSES, IsTrader
 from exchange.api.errors import error_response, exchange_error_response
-from exchange.api.ratelimit import DEFAULT_COST, ENDPOINT_COSTS, TokenBucketThrottle
+from exchange.api.ratelimit import DEFAULT_COST, TokenBucketThrottle, endpoint_costs
 from exchange.engine.rejects import RejectCode
 from exchange.services.errors import ExchangeError
 
@@ -24,7 +24,7 @@ class TradingView(APIView):
     batched = False
 
     def token_cost(self, request: Request) -> int:
-        cost = ENDPOINT_COSTS.get((request.method, self.route), DEFAULT_COST)
+        cost = endpoint_costs().get((request.method, self.route), DEFAULT_COST)
         if not self.batched:
             return cost
         data = request.data

@@ -95,11 +95,15 @@ class Positions(TradingView):
             query = query.filter(market__settled_at__isnull=settlement == "unsettled")
         query = query.order_by("market__ticker")
         rows, cursor = paginate(query, cursor=params.get("cursor"), limit=parse_limit(params.get("limit")))
+        resting_orders = Order.objects.filter(user=request.user, status=Order.Status.RESTING,
+                                              market_id__in=[p.market_id for p in rows])
+        resting = dict(resting_orders.values("market_id").annotate(total=Sum("remaining_count"))
+                       .values_list("market_id", "total"))
         events: dict[str, list[Position]] = defaultdict(list)
         for position in rows:
             events[position.market.event.event_ticker].append(position)
         return Response({
-            "market_positions": [market_position_shape(p, p.market.ticker) for p in rows],
+            "market_positions": [market_position_shape(p, p.market.ticker, resting.get(p.market_id, 0)) for p in rows],
             "event_positions": [event_position_shape(e, ps) for e, ps in sorted(events.items())],
             "cursor": cursor,
         })

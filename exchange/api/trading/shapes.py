@@ -8,7 +8,7 @@ under an older date and 3.34 under any.
 
 from exchange.api.errors import exchange_error_body
 from exchange.api_changes import Change, in_force
-from exchange.engine.units import ONE_DOLLAR, price_to_cents, units_to_dollars
+from exchange.engine.units import ONE_DOLLAR, count_to_contracts, price_to_cents, units_to_dollars
 from exchange.models import Fill, Order, Position, Settlement
 from exchange.services.errors import ExchangeError
 from exchange.wire_fields import count_fields, dollars6, legacy_integers, price_fields, user_uuid
@@ -88,8 +88,8 @@ def fill_shape(fill: Fill, ticker: str, client_order_id: str = "") -> dict:
     return shape
 
 
-def market_position_shape(position: Position, ticker: str) -> dict:
-    return {
+def market_position_shape(position: Position, ticker: str, resting_count: int) -> dict:
+    shape = {
         "ticker": ticker,
         "exchange_index": EXCHANGE_INDEX,
         **price_fields("total_traded", position.total_traded),
@@ -99,6 +99,9 @@ def market_position_shape(position: Position, ticker: str) -> dict:
         **price_fields("fees_paid", position.fees_paid),
         "last_updated_ts": rfc3339(position.updated_at),
     }
+    if not in_force(Change.MARKET_DEPRECATED_FIELDS_REMOVED):
+        shape["resting_orders_count"] = count_to_contracts(resting_count)
+    return shape
 
 
 def event_position_shape(event_ticker: str, positions: list[Position]) -> dict:

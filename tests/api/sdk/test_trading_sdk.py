@@ -30,8 +30,10 @@ def rest_ask(user, ticker: str, cents: int, contracts: int) -> None:
         count=count_from_contracts(contracts)))
 
 
-def test_sdk32_v1_order_lifecycle(live_server_url):
-    """kalshi-python-sync 3.2: create, get, list, amend, decrease, cancel, batch, balance, positions, fills."""
+def test_sdk32_v1_order_lifecycle(legacy_server_url):
+    """kalshi-python-sync 3.2 against the API of its day (before 2026): create, get, list, amend, decrease,
+    cancel, batch, balance, positions, fills."""
+    live_server_url = legacy_server_url
     alice, bob = make_user(), make_user()
     market = make_market()
     client_a = sdk32(live_server_url, *make_api_key(alice))
@@ -71,8 +73,9 @@ def test_sdk32_v1_order_lifecycle(live_server_url):
     assert queue.total_resting_order_value == 0
 
 
-def test_sdk32_errors(live_server_url):
+def test_sdk32_errors(legacy_server_url):
     """Another user's order is a 404; a wrong key is a 401 the SDK raises as ApiException."""
+    live_server_url = legacy_server_url
     alice, bob = make_user(), make_user()
     market = make_market()
     client_a = sdk32(live_server_url, *make_api_key(alice))
@@ -85,6 +88,33 @@ def test_sdk32_errors(live_server_url):
     with pytest.raises(ApiException) as raised:
         sdk32(live_server_url, key, other_pem).get_balance()
     assert raised.value.status == 401
+
+
+def test_sdk32_v1_writes_are_gone_today(live_server_url):
+    """kalshi-python-sync 3.2 against today's API: V1 creates and cancels answer 410
+    deprecated_v1_order_endpoint, while its V1 reads (orders, fills) still work.
+
+    Evidence: production's 410 body {"code":"deprecated_v1_order_endpoint","message":"Please switch to the V2
+    endpoints","details":"https://docs.kalshi.com/api-reference/orders/create-order-v2"} for POST and DELETE
+    /portfolio/orders, with GET /portfolio/orders still 200 (a public bot's demo captures of 2026-09-08/09,
+    claims K-TR-OBS-06/11/30; GitHub clewvu/my-project docs/HANDOFF.md "GET /portfolio/orders and GET
+    /portfolio/fills still work", verified against production 2026-09-04); changelog entry of 2026-06-18,
+    "Legacy order mutation endpoints deprecated" (GitHub PoorRican/kalshi-fast-rs CHANGELOG.md).
+    """
+    alice = make_user()
+    market = make_market()
+    client = sdk32(live_server_url, *make_api_key(alice))
+    with pytest.raises(ApiException) as raised:
+        client.create_order(ticker=market.ticker, side="yes", action="buy", count=1, yes_price=5, type="limit")
+    assert raised.value.status == 410
+    assert json.loads(raised.value.body)["error"]["code"] == "deprecated_v1_order_endpoint"
+    resting = services.order_create(user=alice, request=services.OrderRequest(
+        ticker=market.ticker, side="yes", action="buy", yes_price=price_from_cents(5),
+        count=count_from_contracts(1)))
+    with pytest.raises(ApiException) as raised:
+        client.cancel_order(str(resting.id))
+    assert raised.value.status == 410
+    assert client.get_fills(ticker=market.ticker).fills == []
 
 
 def test_sdk334_v2_orders_and_strict_models(live_server_url, tmp_path):
