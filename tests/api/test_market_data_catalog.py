@@ -212,3 +212,37 @@ def test_empty_sides_quote_as_kalshi_does(client, db):
     market = client.get("/trade-api/v2/markets/EMPTY-QUOTES").json()["market"]
     assert (market["yes_bid"], market["yes_ask"], market["no_bid"], market["no_ask"]) == (0, 100, 0, 100)
     assert (market["yes_ask_dollars"], market["no_ask_dollars"]) == ("1.0000", "1.0000")
+
+
+@pytest.mark.parametrize("word", ["unopened", "open", "paused", "closed", "settled"])
+def test_markets_status_filter_accepts_productions_words(client, word):
+    """GET /markets?status= takes unopened, open, paused, closed and settled.
+
+    Evidence: docs.kalshi.com/changelog, Dec 13, 2025 ("paused" filter) and Nov 11, 2025 (the filter words
+    `unopened`, `open`, `closed`, `settled`); snapshot in GitHub ammario/kalshi-docs changelog.md.
+    """
+    assert client.get(f"/trade-api/v2/markets?status={word}").status_code == 200
+
+
+@pytest.mark.parametrize("word", ["active", "initialized", "finalized", "determined", "inactive", "bogus"])
+def test_markets_status_filter_refuses_other_words(client, word):
+    """Lifecycle words that are not filter words are a 400, as on production.
+
+    Evidence: the filter vocabulary above; production answers an unknown status filter with 400 (the
+    issue's production capture, and Kalshi's GetMarkets `status` enum in OpenAPI 3.13.0, GitHub
+    TexasCoding/kalshi-python-sdk specs/openapi.yaml).
+    """
+    response = client.get(f"/trade-api/v2/markets?status={word}")
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_parameters")
+
+
+def test_garbage_cursor_reads_the_first_page(client):
+    """A cursor that is not one of ours is ignored: the first page, not a 400.
+
+    Evidence: production behaviour captured for GET /markets (a garbage `cursor` returns the first page);
+    cursors are opaque to clients (docs.kalshi.com pagination).
+    """
+    make_market("CUR-A")
+    first = client.get("/trade-api/v2/markets?limit=1").json()
+    garbage = client.get("/trade-api/v2/markets?limit=1&cursor=!!!not-a-cursor").json()
+    assert [m["ticker"] for m in garbage["markets"]] == [m["ticker"] for m in first["markets"]]

@@ -3,6 +3,7 @@
 import pytest
 
 from exchange.models import Order
+from tests.support.market_data import place
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
@@ -73,3 +74,31 @@ def test_batches_and_cancel_all(alice, bob, market):
     assert alice.delete("/portfolio/events/orders").status_code == 204
     assert Order.objects.filter(status="resting", user__username="alice").count() == 0
     assert Order.objects.filter(status="resting", user__username="bob").count() == 1
+
+
+@pytest.mark.parametrize("missing", ["time_in_force", "self_trade_prevention_type"])
+def test_v2_create_requires_time_in_force_and_stp(alice, market, missing):
+    """A V2 create without time_in_force or self_trade_prevention_type is 400 missing_parameters.
+
+    Evidence: "time_in_force and self_trade_prevention_type are required" for POST /portfolio/events/orders,
+    verified against production 2026-09-04 (GitHub clewvu/my-project docs/HANDOFF.md); both are required
+    fields of kalshi-python-sync 3.34's CreateOrderV2Request, so no SDK can send the order without them.
+    """
+    body = v2(market.ticker)
+    del body[missing]
+    response = alice.post("/portfolio/events/orders", body)
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "missing_parameters")
+    assert not Order.objects.exists()
+
+
+def test_reduce_only_with_immediate_or_cancel_is_accepted(alice, market, trader, trader2):
+    """reduce_only is allowed with immediate_or_cancel (and only with it; see test_production_answers).
+
+    Evidence: kalshi-python-sync 3.34 CreateOrderV2Request.reduce_only, "rejected unless time_in_force is
+    immediate_or_cancel".
+    """
+    place(trader2, market.ticker, "yes", "sell", 40, 1)
+    place(trader, market.ticker, "yes", "buy", 40, 1)
+    response = alice.post("/portfolio/events/orders", v2(market.ticker, side="ask", reduce_only=True,
+                                                          time_in_force="immediate_or_cancel"))
+    assert response.status_code == 201, response.content
