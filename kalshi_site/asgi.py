@@ -14,6 +14,9 @@ django_asgi_app = ASGIStaticFilesHandler(get_asgi_application())
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from exchange.ws import heartbeat  # noqa: E402
 from kalshi_site.routing import websocket_urlpatterns  # noqa: E402
+
+heartbeat.install()  # daphne's pings carry Kalshi's `heartbeat` payload
 
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": URLRouter(websocket_urlpatterns)})

@@ -88,6 +88,8 @@ class MarketTxn:
         self._private: list[tuple[str, int, dict]] = []
         self._lifecycle: list[str] = []
         self._traded = False
+        # The orders whose command changed the book; one makes its owner's deltas carry its client_order_id.
+        self._subjects: dict[str, Order] = {}
 
     @classmethod
     def lock(cls, *, ticker: str | None = None, market_id: int | None = None) -> "MarketTxn":
@@ -191,6 +193,7 @@ class MarketTxn:
             self.touch(order, canceled.reason.value)
         subject = self.orders.get(result.order_id)
         if subject is not None and result.status is not OrderStatus.REJECTED:
+            self._subjects[str(subject.id)] = subject
             subject.status = result.status.value
             subject.remaining_count = result.resting
             self.touch(subject, reason)
@@ -326,7 +329,10 @@ class MarketTxn:
 
         out = []
         if levels:
-            out.append(event(MarketEvent.Kind.BOOK, {"ticker": ticker, "levels": levels, "ts_ms": ts}))
+            book = {"ticker": ticker, "levels": levels, "ts_ms": ts}
+            if len(self._subjects) == 1:
+                book["actor"] = payloads.actor_payload(next(iter(self._subjects.values())))
+            out.append(event(MarketEvent.Kind.BOOK, book))
         out += [event(MarketEvent.Kind.TRADE, payloads.trade_payload(t, ticker)) for t in self._trades]
         if book_changed:
             out.append(event(MarketEvent.Kind.TICKER, payloads.ticker_payload(market, self.now)))

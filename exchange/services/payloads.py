@@ -132,3 +132,8 @@ def order_group_payload(group: OrderGroup, event_type: str) -> dict:
         "contracts_limit": group.contracts_limit,
         "is_triggered": group.is_triggered,
     }
+
+
+def actor_payload(order: Order) -> dict:
+    """Whose order changed the book: their own deltas carry its client_order_id and subaccount."""
+    return {"user_id": order.user_id, "client_order_id": order.client_order_id, "subaccount": order.subaccount}

@@ -340,18 +340,29 @@ class FeedConsumer(AsyncWebsocketConsumer):
                 continue  # a periodic snapshot below already contained it
             sub.book_seq[ticker] = seq
             event = book[seq]
+            actor = self._own_actor(event["payload"])
             for book_side, yes_price, delta in event["payload"]["levels"]:
                 if self._inject_skip(ticker):
                     sub.next_seq()  # the fault: this delta and its seq are lost
                     continue
                 # The key is every argument of the rendering: the body is right even if an id were reused.
                 args = (ticker, book_side, yes_price, delta, event["ts_ms"], sub.use_yes_price)
+                if actor is not None:
+                    await self._send_data(sub, "orderbook_delta", render.orderbook_delta(*args, actor=actor))
+                    continue
                 body = bodies.get(("orderbook_delta", *args), render.orderbook_delta, *args)
                 await self._send_body(sub, "orderbook_delta", body)
             sub.since_snapshot[ticker] = sub.since_snapshot.get(ticker, 0) + 1
             if every and sub.since_snapshot[ticker] >= every:
                 await self._send_snapshot(sub, ticker)
         sub.book_seq[ticker] = max(sub.book_seq[ticker], newest)
+
+    def _own_actor(self, payload: dict) -> dict | None:
+        """The book change's actor when it is this connection's user (their deltas name their order)."""
+        actor = payload.get("actor")
+        if actor is None or self.user is None or actor["user_id"] != self.user.pk:
+            return None
+        return actor
 
     def _inject_skip(self, ticker: str) -> bool:
         """Fault injection: lose one delta (and its seq) per connection on WS_SKIP_SEQ_MARKET."""

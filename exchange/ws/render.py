@@ -47,13 +47,21 @@ def orderbook_snapshot(ticker: str, levels: dict[tuple[str, int], int], use_yes_
     return ws_body("orderbook_snapshot", msg)
 
 
-def orderbook_delta(ticker: str, book_side: str, yes_price: int, delta: int, ts_ms: int, use_yes_price: bool) -> dict:
+def orderbook_delta(ticker: str, book_side: str, yes_price: int, delta: int, ts_ms: int, use_yes_price: bool,
+                    actor: dict | None = None) -> dict:
+    """A level change; `actor` (the subscriber's own order that caused it) adds its client_order_id and
+    subaccount, as Kalshi tags a user's own deltas and nobody else's."""
     side, price = book_level(book_side, yes_price, use_yes_price)
-    return ws_body("orderbook_delta", {
+    msg = {
         "market_ticker": ticker, "market_id": market_uuid(ticker), "price": price_to_cents(price),
         "price_dollars": units_to_dollars(price), "delta": count_to_contracts(delta), "delta_fp": count_to_fp(delta),
         "side": side, "ts": ms_rfc3339(ts_ms), "ts_ms": ts_ms,
-    })
+    }
+    if actor is not None:
+        if actor["client_order_id"]:
+            msg["client_order_id"] = actor["client_order_id"]
+        msg["subaccount"] = actor["subaccount"]
+    return ws_body("orderbook_delta", msg)
 
 
 def ticker(p: dict, last_trade_count: int) -> dict:

@@ -91,11 +91,11 @@ def running(args: list[str], *, port: int, env: dict[str, str] | None = None, lo
 
 
 @contextmanager
-def daphne_server(**env_extra: str):
+def daphne_server(*, ping_interval: int = 10, **env_extra: str):
     """The real ASGI server on a free port; yields its base URL (http://127.0.0.1:PORT)."""
     port = free_port()
     # Kalshi pings every 10 s; daphne pings a connection idle that long.
-    args = ["-m", "daphne", "--ping-interval", "10", "-b", "127.0.0.1", "-p", str(port),
+    args = ["-m", "daphne", "--ping-interval", str(ping_interval), "-b", "127.0.0.1", "-p", str(port),
             "kalshi_site.asgi:application"]
     with running(args, port=port, env=test_database_env(**env_extra), log_name="daphne"):
         yield f"http://127.0.0.1:{port}"

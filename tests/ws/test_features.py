@@ -318,3 +318,35 @@ def test_connections_of_one_process_share_events_but_not_options():
             delta = await plain.recv()
             assert (delta["msg"]["price_dollars"], delta["seq"]) == ("0.4000", 3)
     run(scenario)
+
+
+def test_own_deltas_carry_client_order_id_and_subaccount():
+    """An orderbook_delta caused by the subscriber's own order carries that order's client_order_id and
+    subaccount; the same delta sent to another user carries neither, and so do deltas of others' orders.
+
+    Evidence: captured production feed, "The account's OWN deltas additionally carry client_order_id +
+    "subaccount":0 ... Place δ>0, cancel δ<0" (a public bot's exchange notes, GitHub code search: "Kalshi
+    Exchange Specifics - message fields"); kalshi-sdk / asyncapi orderbookDeltaPayload lists optional
+    client_order_id and subaccount (tests/specs/kalshi/asyncapi.yaml).
+    """
+    make_market("WS-OWN")
+    alice, bob = make_user("alice"), make_user("bob")
+
+    async def scenario():
+        async with Communicator(headers=await in_thread(signed_pairs)(alice)) as a, \
+                Communicator(headers=await in_thread(signed_pairs)(bob)) as b:
+            for c in (a, b):
+                await c.send("subscribe", channels=["orderbook_delta"], market_ticker="WS-OWN")
+                assert [f["type"] for f in await c.drain()] == ["subscribed", "orderbook_snapshot"]
+            placed = await in_thread(place)(alice, "WS-OWN", "yes", "buy", 40, 2, client_order_id="mine-1")
+            own, seen = (await a.recv())["msg"], (await b.recv())["msg"]
+            assert (own["delta_fp"], own["client_order_id"], own["subaccount"]) == ("2.00", "mine-1", 0)
+            assert "client_order_id" not in seen and "subaccount" not in seen
+            await in_thread(services.order_cancel)(user=alice, order_id=str(placed.id))
+            own = (await a.recv())["msg"]
+            assert (own["delta_fp"], own["client_order_id"]) == ("-2.00", "mine-1")
+            await in_thread(place)(bob, "WS-OWN", "yes", "buy", 41, 1, client_order_id="bobs")
+            others = (await a.recv())["msg"]
+            assert "client_order_id" not in others and "subaccount" not in others
+            assert_fits({"type": "orderbook_delta", "sid": 1, "seq": 4, "msg": others}, "orderbookDeltaPayload")
+    run(scenario)
