@@ -86,6 +86,7 @@ class Restored:
 
 
 LOGON_OPTIONS = (8013, 21005, 21011, 20126, 20127)
+SENDING_TIME_WINDOW_S = 30  # Kalshi rejects any message whose SendingTime is further from its clock
 
 
 class Session:
@@ -142,6 +143,9 @@ class Session:
             return self.logout(f"MsgSeqNum too low, expecting {self.next_in} but received {seq}", now=now)
         if seq > self.next_in:
             return self._on_message_gap(msg, seq, now)
+        if self._stale(msg, wall):
+            self.next_in = seq + 1  # the Reject consumes the refused message's sequence number
+            return [self.reject(seq, mt or "", 52, 10, "SendingTime accuracy problem", now=now)]
         actions = self._process(msg, seq, now)
         self.next_in = seq + 1
         return actions + self._drain_pending(now)
@@ -156,6 +160,13 @@ class Session:
         if not self._pending:
             self._resend_asked = False
         return actions
+
+    def _stale(self, msg: Message, wall: datetime) -> bool:
+        """Kalshi checks SendingTime (52) on every message, not only at Logon."""
+        try:
+            return abs((wall - codec.parse_time(msg.get(52) or "")).total_seconds()) > SENDING_TIME_WINDOW_S
+        except ValueError:
+            return True
 
     def _header_problem(self, msg: Message) -> list[Action] | None:
         seq_text = msg.get(34)

@@ -155,3 +155,22 @@ def test_unknown_type_is_business_rejected():
     (reject,) = session.receive(wire("XX", 2), now=1.0, wall=datetime.now(UTC))
     message = decode(reject)
     assert (message.msg_type, message.get(380), message.get(372)) == ("j", "3", "XX")
+
+
+def test_stale_sending_time_is_rejected_on_every_message():
+    """After Logon, a message whose SendingTime is more than 30 s from the exchange clock gets a Reject with
+    SessionRejectReason 10 (SendingTime accuracy problem) on tag 52, and is not delivered; the next message
+    in sequence is processed normally.
+
+    Evidence: FIX 5.0 SP2 SessionRejectReason 10 "SendingTime accuracy problem" (kalshi-fix-dictionary.xml,
+    GitHub TexasCoding/kalshi-python-sdk specs/kalshi-fix-dictionary.xml); Kalshi's clients require
+    SendingTime within 30 s (kalshi-sdk `kalshi/fix/`, see the project's client notes).
+    """
+    session = active()
+    body = [(11, "a"), (38, "1"), (40, "2"), (44, "50"), (54, "1"), (55, "T")]
+    stale = datetime.now(UTC) - timedelta(seconds=31)
+    (reject,) = session.receive(wire("D", 2, body, when=stale), now=1.0, wall=datetime.now(UTC))
+    message = decode(reject)
+    assert (message.msg_type, message.get(45), message.get(371), message.get(373)) == ("3", "2", "52", "10")
+    (action,) = session.receive(wire("D", 3, body), now=1.0, wall=datetime.now(UTC))
+    assert isinstance(action, Deliver)
