@@ -10,12 +10,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from exchange.fix.reports import OutboxEvent, Report, execution_reports
+from exchange.fix.reports import Report, execution_reports
 from exchange.fix.session import Restored
 from exchange.models import ApiKey, FixSessionState, FixStoredMessage, MarketEvent
+from exchange.outbox import Envelope, EventKind, envelope_of
+from exchange.outbox.reader import ENVELOPE_FIELDS
 from exchange.signing import load_api_key, verify
 
-PRIVATE_KINDS = ("order", "fill", "position", "settlement")
+REPLAY_WINDOW = timedelta(hours=3)
 
 
 def authenticate(key_id: str, signed: bytes, signature: str) -> ApiKey:
@@ -57,48 +59,21 @@ def save(key_id: str, target: str, next_in: int, next_out: int, messages: list[t
                                              defaults={"next_in": next_in, "next_out": next_out})
 
 
-def latest_event_id() -> int:
-    return MarketEvent.objects.aggregate(m=Max("id"))["m"] or 0
-
-
-def events_for_replay(user_id: int, begin_id: int, end_id: int, since: datetime) -> list[OutboxEvent]:
-    """The user's private events around [begin_id, end_id]; whole transactions are included."""
-    margin = 500
-    rows = (MarketEvent.objects.filter(user_id=user_id, kind__in=PRIVATE_KINDS, created_at__gte=since,
-                                       id__gte=begin_id - margin, id__lte=end_id + margin).order_by("id"))
-    return [outbox_event(row) for row in rows]
-
-
-def oldest_event_since(user_id: int, since: datetime) -> int | None:
-    row = (MarketEvent.objects.filter(user_id=user_id, kind__in=PRIVATE_KINDS, created_at__gte=since)
-           .order_by("id").values_list("id", flat=True).first())
-    return row
-
-
-def lookback(hours: int = 3) -> datetime:
-    return timezone.now() - timedelta(hours=hours)
-
-
-def outbox_event(row: MarketEvent) -> OutboxEvent:
-    return OutboxEvent(row.id, row.kind, row.user_id, row.market_id, row.book_seq, row.created_at, row.payload)
+def executions(user_id: int, begin_id: int, end_id: int, since: datetime) -> list[Envelope]:
+    """The user's execution facts with begin_id <= id <= end_id, written after `since`, in id order."""
+    rows = (MarketEvent.objects.filter(user_id=user_id, kind=EventKind.EXECUTION, created_at__gte=since,
+                                       id__gte=begin_id, id__lte=end_id).order_by("id").values(*ENVELOPE_FIELDS))
+    return [envelope_of(row) for row in rows]
 
 
 def replay(user_id: int, begin: tuple[int, int], end: tuple[int, int] | None, dollars: bool) -> list[Report] | int:
     """Drop-copy replay of the user's execution reports in [begin, end] within three hours, or a U3 reason."""
-    since = lookback(3)
-    latest = latest_event_id()
+    since = timezone.now() - REPLAY_WINDOW
+    latest = MarketEvent.objects.aggregate(m=Max("id"))["m"] or 0
     if end is not None and end[0] > latest:
         return 4
-    oldest = oldest_event_since(user_id, since)
-    if MarketEvent.objects.filter(user_id=user_id, id__gte=begin[0], id__lt=oldest or latest + 1,
-                                  created_at__lt=since, kind__in=PRIVATE_KINDS).exists():
+    if MarketEvent.objects.filter(user_id=user_id, kind=EventKind.EXECUTION, id__gte=begin[0],
+                                  created_at__lt=since).exists():
         return 3
-    end = end or (latest, 1 << 30)
-    events = events_for_replay(user_id, begin[0], end[0], since)
-    reports = execution_reports(events, dollars=dollars)
-    out = []
-    for report in reports:
-        exec_id = tuple(int(p) for p in dict(report.body)[17].split(";"))
-        if begin <= exec_id <= end:
-            out.append(report)
-    return out
+    end = end or (latest, 0)
+    return execution_reports(executions(user_id, begin[0], end[0], since), dollars=dollars)
