@@ -61,12 +61,18 @@ def lock_market_of_order(user_id: int, order_id: str) -> Market:
 
 
 def cancel_across_markets(orders: QuerySet[Order], reason: CancelReason) -> list[Order]:
-    """Cancel resting orders in any number of markets, locking the markets in id order."""
-    market_ids = sorted(set(orders.filter(status=Order.Status.RESTING).values_list("market_id", flat=True)))
+    """Cancel resting orders in any number of markets.
+
+    Every market is locked (in id order) and then every owner's account (one sorted query) before the
+    first change, keeping the lock order of single-market commands: markets, then accounts.
+    """
+    resting = orders.filter(status=Order.Status.RESTING)
+    market_ids = sorted(set(resting.values_list("market_id", flat=True)))
+    txns = [MarketTxn(lock_market(market_id=market_id)) for market_id in market_ids]
+    MarketTxn.lock_accounts(set(resting.values_list("user_id", flat=True)))
     canceled: list[Order] = []
-    for market_id in market_ids:
-        txn = MarketTxn(lock_market(market_id=market_id))
-        canceled += txn.cancel_orders(orders.filter(market_id=market_id), reason)
+    for txn in txns:
+        canceled += txn.cancel_orders(orders.filter(market_id=txn.market.pk), reason)
         txn.flush()
     return canceled
 
@@ -276,7 +282,7 @@ class MarketTxn:
     def flush(self) -> list[MarketEvent]:
         """Persist everything recorded and queue the outbox events for publication after commit."""
         changed = self._created + list(self._touched.values())
-        accounts = self._lock_accounts(set(self._cash) | self._funded | {o.user_id for o in changed})
+        accounts = self.lock_accounts(set(self._cash) | self._funded | {o.user_id for o in changed})
         for user_id, amount in self._cash.items():
             accounts[user_id].balance += amount
         for order in changed:
@@ -314,7 +320,7 @@ class MarketTxn:
         return events
 
     @staticmethod
-    def _lock_accounts(user_ids: set[int]) -> dict[int, Account]:
+    def lock_accounts(user_ids: set[int]) -> dict[int, Account]:
         """Lock every account the command touches in one query, in user id order (no deadlocks)."""
         if not user_ids:
             return {}
