@@ -90,6 +90,11 @@ class Acceptor:
         self._listener = None
         self.session_lock = asyncio.Lock()  # logons of retransmission sessions vs. storing reports for them
 
+    @property
+    def outbox_queries(self) -> int:
+        """Statements the outbox reader has run (its idle cost shows here)."""
+        return self._reader.queries if self._reader is not None else 0
+
     async def _outbox(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self._outbox_thread, fn, *args)
 
