@@ -19,6 +19,8 @@ from channels.utils import await_many_dispatch
 from django.conf import settings
 
 from exchange import fanout
+from exchange.outbox import PUBLIC_KINDS, EventKind
+from exchange.selectors.orderbook import orderbook_at_seq
 from exchange.ws import books, protocol, render
 from exchange.ws.auth import AuthError, authenticate
 from exchange.ws.frames import bodies, data_frame, dumps
@@ -29,8 +31,8 @@ from exchange.ws.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
 
-PRIVATE_CHANNEL_OF_KIND = {"fill": "fill", "order": "user_orders", "position": "market_positions",
-                           "order_group": "order_group_updates"}
+PRIVATE_CHANNEL_OF_KIND = {EventKind.FILL: "fill", EventKind.ORDER: "user_orders",
+                           EventKind.POSITION: "market_positions", EventKind.ORDER_GROUP: "order_group_updates"}
 
 
 class FeedConsumer(AsyncWebsocketConsumer):
@@ -191,7 +193,7 @@ class FeedConsumer(AsyncWebsocketConsumer):
                 await self._send_data(sub, "ticker", render.ticker(payload, last_count))
 
     async def _send_snapshot(self, sub: Subscription, ticker: str, cmd_id: int | None = None) -> None:
-        snapshot = await database_sync_to_async(books.book_snapshot)(ticker)
+        snapshot = await database_sync_to_async(orderbook_at_seq)(ticker)
         if snapshot is None:
             return
         book_seq, levels = snapshot
@@ -277,7 +279,7 @@ class FeedConsumer(AsyncWebsocketConsumer):
     async def outbox_batch(self, message: dict) -> None:
         public: dict[str, list[dict]] = {}
         for event in message["events"]:
-            if event["kind"] in fanout.PUBLIC_KINDS:
+            if event["kind"] in PUBLIC_KINDS:
                 public.setdefault(event["ticker"], []).append(event)
             elif self.user is not None and event["user_id"] == self.user.pk:
                 await self._private_event(event)
