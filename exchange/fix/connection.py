@@ -13,11 +13,20 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from exchange.api_changes import Change, in_force
 from exchange.fix import orders, store
 from exchange.fix.codec import Message
 from exchange.fix.dictionary import DROP_COPY_TYPES, ORDER_ENTRY_TYPES
 from exchange.fix.rejects import cxl_rej_reason, ord_rej_reason
-from exchange.fix.reports import Report, rejected_report, settlement_report
+from exchange.fix.reports import (
+    CLOSE_CANCELS,
+    EXPIRY_CANCELS,
+    Report,
+    fold_new_into_trade,
+    rejected_report,
+    settlement_report,
+    with_cancel_status,
+)
 from exchange.fix.session import Authenticate, Close, Deliver, Send, Session, State, Target
 from exchange.models import Order
 from exchange.signing import SignatureError
@@ -66,6 +75,20 @@ class Connection:
     @property
     def listener(self) -> bool:
         return self.session.options.get(20126, False)
+
+    @property
+    def expired_for(self) -> frozenset[str]:
+        """The cancel reasons this session sees as Expired: none unless it logged on with 21012=Y."""
+        if not self.session.options.get(21012, False):
+            return frozenset()
+        if in_force(Change.FIX_EXPIRY_CANCEL_EXPIRED_FLAG):
+            return CLOSE_CANCELS | EXPIRY_CANCELS
+        return CLOSE_CANCELS
+
+    @property
+    def new_before_trade(self) -> bool:
+        """A standalone New before the first Trade: only with Logon 21026=Y, once production offered it."""
+        return in_force(Change.FIX_ALWAYS_EMIT_NEW_BEFORE_TRADE_FLAG) and self.session.options.get(21026, False)
 
     # --- loop --------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -265,6 +288,8 @@ class Connection:
             return
         if self.session.state is not State.ACTIVE:
             return
+        if not self.new_before_trade:
+            reports = fold_new_into_trade(reports)
         for report in reports:
             if self._wants(report):
                 self.send_app("8", self._for_session(report))
@@ -277,11 +302,12 @@ class Connection:
         return owner == self.key_id if owner is not None else report.source == "fix"
 
     def _for_session(self, report: Report) -> list[tuple[int, str]]:
-        exec_type = dict(report.body)[150]
+        body = with_cancel_status(report, self.expired_for)
+        exec_type = dict(body)[150]
         ids = self.request_ids.get(report.order_id)
         if ids is None or exec_type not in ("4", "5"):
-            return report.body
-        body = [(t, ids[0] if t == 11 else v) for t, v in report.body if t != 41]
+            return body
+        body = [(t, ids[0] if t == 11 else v) for t, v in body if t != 41]
         body.insert(next(i for i, (t, _) in enumerate(body) if t == 44), (41, ids[1]))
         return body
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from exchange.engine.units import CENT, count_to_fp, units_to_dollars
 from exchange.fix import codec
-from exchange.outbox import Envelope, EventKind, ExecType
+from exchange.outbox import Envelope, EventKind, ExecType, UpdateReason
 
 Body = list[tuple[int, str]]
 
@@ -31,6 +31,7 @@ class Report:
     order_id: str | None
     source: str
     event_id: int
+    reason: str = ""  # the execution fact's UpdateReason: decides Canceled or Expired per session
 
 
 def price_text(price: int, dollars: bool) -> str:
@@ -80,7 +81,31 @@ def execution_report(event: Envelope, *, dollars: bool) -> Report:
         elif exec_type is ExecType.EXPIRED:
             body.append((58, "expired"))
         body.append((2964, "2" if fact["self_trade_prevention_type"] == "maker" else "1"))
-    return Report("8", body, fact["user_id"], fact["order_id"], fact["source"], event.id)
+    return Report("8", body, fact["user_id"], fact["order_id"], fact["source"], event.id, fact.get("reason", ""))
+
+
+# Cancels Kalshi reports as Expired (150=C, 39=C) to a session that asked with Logon UseExpiredOrdStatus
+# (21012=Y): market close cancels, and order expiry cancels once production added them (api_changes
+# FIX_EXPIRY_CANCEL_EXPIRED_FLAG). Every other session sees them as Canceled (150=4, 39=4).
+CLOSE_CANCELS = frozenset({UpdateReason.MARKET_CLOSED, UpdateReason.SETTLED})
+EXPIRY_CANCELS = frozenset({UpdateReason.EXPIRED})
+
+
+def with_cancel_status(report: Report, expired_for: frozenset[str]) -> Body:
+    """`report`'s body with a cancel shown as Expired when its reason is in `expired_for`, else Canceled."""
+    body = dict(report.body)
+    if body.get(150) not in ("4", "C"):
+        return report.body
+    status = "C" if report.reason in expired_for else "4"
+    text = "expired" if status == "C" else f"canceled: {report.reason}"
+    return [(tag, status if tag in (150, 39) else text if tag == 58 else value) for tag, value in report.body]
+
+
+def fold_new_into_trade(reports: list[Report]) -> list[Report]:
+    """Kalshi's default: an order that takes liquidity as it arrives gets no standalone New (39=0) report;
+    its first Trade report, delivered in the same batch, acknowledges it."""
+    traded = {r.order_id for r in reports if dict(r.body).get(150) == "F"}
+    return [r for r in reports if not (dict(r.body).get(150) == "0" and r.order_id in traded)]
 
 
 def _ord_status(exec_type: ExecType, cum: int, leaves: int) -> str:

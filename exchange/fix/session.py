@@ -85,7 +85,7 @@ class Restored:
     sent: dict[int, bytes] = field(default_factory=dict)
 
 
-LOGON_OPTIONS = (8013, 21005, 21011, 20126, 20127)
+LOGON_OPTIONS = (8013, 21005, 21011, 20126, 20127, 21012, 21026)
 SENDING_TIME_WINDOW_S = 30  # Kalshi rejects any message whose SendingTime is further from its clock
 
 
