@@ -176,6 +176,7 @@ LOGGING = {
 EXCHANGE = {
     # Where the two SDK generations disagree on an enum, "finalized" (newer) or "settled" (older).
     "MARKET_STATUS_STYLE": os.environ.get("MARKET_STATUS_STYLE", "finalized"),
+    # Clock skew a signed request may have, as on production (±10 s accepted, 60 s refused).
     "SIGNATURE_WINDOW_S": env_int("SIGNATURE_WINDOW_S", 10),
     "RATE_LIMITS_ENABLED": env_bool("RATE_LIMITS_ENABLED", True),
     # Kalshi API usage tier for the per-user token buckets: basic, advanced, premier or prime.
