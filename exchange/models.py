@@ -162,6 +162,7 @@ class Order(models.Model):
     maker_fees = models.BigIntegerField(default=0)
     taker_fee_basis = models.BigIntegerField(default=0)
     maker_fee_basis = models.BigIntegerField(default=0)
+    fee_accumulator = models.BigIntegerField(default=0, help_text="Rounding fees overpaid and not yet rebated")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_update_reason = models.CharField(max_length=32, blank=True, default="")

@@ -26,7 +26,7 @@ from exchange.services.ledger import apply_fill_to_position, open_interest_chang
 ORDER_UPDATE_FIELDS = [
     "status", "price", "initial_count", "remaining_count", "fill_count", "priority", "reserved",
     "taker_fill_count", "maker_fill_count", "taker_fill_cost", "maker_fill_cost", "taker_fees", "maker_fees",
-    "taker_fee_basis", "maker_fee_basis", "updated_at", "last_update_reason", "client_order_id",
+    "taker_fee_basis", "maker_fee_basis", "fee_accumulator", "updated_at", "last_update_reason", "client_order_id",
 ]
 WINDOW_BATCH = 32
 MARKET_STATE_FIELDS = [
@@ -244,14 +244,17 @@ class MarketTxn:
         is_bid = order.book_side == "bid"
         pay = notional(is_bid, price, count)
         basis = fee_basis(price, count)
+        position = self.position(order.user_id)
+        before = position.position
+        refund = apply_fill_to_position(position, is_bid=is_bid, price=price, count=count, pay=pay)
+        charged = self.fees.fill_fee(basis, taker=is_taker, revenue=refund - pay, accumulator=order.fee_accumulator)
+        fee, order.fee_accumulator = charged.net, charged.accumulator
         if is_taker:
-            fee = self.fees.charge(order.taker_fee_basis, basis, taker=True)
             order.taker_fee_basis += basis
             order.taker_fees += fee
             order.taker_fill_cost += pay
             order.taker_fill_count += count
         else:
-            fee = self.fees.charge(order.maker_fee_basis, basis, taker=False)
             order.maker_fee_basis += basis
             order.maker_fees += fee
             order.maker_fill_cost += pay
@@ -260,9 +263,6 @@ class MarketTxn:
             if order.remaining_count == 0:
                 order.status = Order.Status.EXECUTED
         order.fill_count += count
-        position = self.position(order.user_id)
-        before = position.position
-        refund = apply_fill_to_position(position, is_bid=is_bid, price=price, count=count, pay=pay)
         position.fees_paid += fee
         position.updated_at = self.now
         self.market.open_interest += open_interest_change(before, position.position)

@@ -1,5 +1,7 @@
 """Orders V2 (/portfolio/events/orders): thin acks, bid/ask book sides, fp counts and YES dollar prices."""
 
+from decimal import Decimal
+
 import pytest
 
 from exchange.models import Order
@@ -102,3 +104,26 @@ def test_reduce_only_with_immediate_or_cancel_is_accepted(alice, market, trader,
     response = alice.post("/portfolio/events/orders", v2(market.ticker, side="ask", reduce_only=True,
                                                           time_in_force="immediate_or_cancel"))
     assert response.status_code == 201, response.content
+
+
+def test_fills_show_fees_rounded_as_production_rounds_them(alice, market, trader, trader2):
+    """A taker that fills four 1-contract asks at 50c pays 2c, 2c, 2c and then 1c (its trade fees of $0.0175
+    rounded to whole cents, the overpaid cent rebated on the fourth fill): 7c in all, as one fill would,
+    shown the same way in fills, the order and the balance.
+
+    Evidence: https://docs.kalshi.com/getting_started/fee_rounding (trade fee to $0.0001, rounding fee to the
+    balance precision, whole-cent rebates from a per-order accumulator; "the total fee across many small
+    fills converges to what a single equivalent fill would cost").
+    """
+    for _ in range(4):
+        place(trader2, market.ticker, "yes", "sell", 50, 1)
+    balance = alice.get("/portfolio/balance").json()["balance_dollars"]
+    ack = alice.post("/portfolio/events/orders", v2(market.ticker, price="0.5000", count="4.00",
+                                                     time_in_force="immediate_or_cancel")).json()
+    assert (ack["fill_count"], ack["average_fee_paid"]) == ("4.00", "0.0175")
+    fees = [f["fee_cost"] for f in alice.get(f"/portfolio/fills?order_id={ack['order_id']}").json()["fills"]]
+    assert sorted(fees) == ["0.010000", "0.020000", "0.020000", "0.020000"]
+    order = alice.get(f"/portfolio/orders/{ack['order_id']}").json()["order"]
+    assert order["taker_fees_dollars"] == "0.0700"
+    after = alice.get("/portfolio/balance").json()["balance_dollars"]
+    assert Decimal(balance) - Decimal(after) == Decimal("2.07")

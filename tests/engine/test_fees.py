@@ -62,12 +62,38 @@ def test_zero_basis_costs_nothing():
     assert QUADRATIC.fee(0, taker=True) == 0
 
 
-def test_charges_round_once_per_order():
-    """Four 1-contract fills at 50c: 1.75c each accrues to 2, 4 (3.5), 6 (5.25), 7 cents."""
-    one = fee_basis(5000, 100)
-    charges = [QUADRATIC.charge(one * i, one, taker=True) for i in range(4)]
-    assert charges == [200, 200, 200, 100]
-    assert sum(charges) == QUADRATIC.fee(4 * one, taker=True) == 700
+def fills(schedule: FeeSchedule, sizes: list[tuple[int, int]], *, taker: bool = True) -> list:
+    """The FillFee of each (price, count) buy of one order, in order."""
+    out, accumulator = [], 0
+    for price, count in sizes:
+        charged = schedule.fill_fee(fee_basis(price, count), taker=taker, revenue=-price * count // 100,
+                                    accumulator=accumulator)
+        out.append(charged)
+        accumulator = charged.accumulator
+    return out
+
+
+def test_each_fill_pays_its_trade_fee_and_rounding_then_a_rebate():
+    """Four 1-contract buys at 50c: each trade fee is $0.0175, rounded by $0.0025 to keep the balance in
+    cents; the fourth fill brings the overpayment to a cent and gets it back, so the order pays 7c in all,
+    what one 4-contract fill would cost.
+
+    Evidence: https://docs.kalshi.com/getting_started/fee_rounding (trade fee rounded up to $0.0001, rounding
+    fee to the balance precision, whole-cent rebates from the per-order accumulator).
+    """
+    charged = fills(QUADRATIC, [(5000, 100)] * 4)
+    assert [(c.trade, c.rounding, c.rebate) for c in charged] == [(175, 25, 0)] * 3 + [(175, 25, 100)]
+    assert [c.net for c in charged] == [200, 200, 200, 100]
+    assert sum(c.net for c in charged) == QUADRATIC.fee(4 * fee_basis(5000, 100), taker=True) == 700
+
+
+def test_trade_fee_rounds_up_to_the_centicent():
+    """0.07 x 1 x 0.055 x 0.945 = $0.003638... -> $0.0037 (a subpenny price).
+
+    Evidence: https://docs.kalshi.com/getting_started/fee_rounding, "Trade fee ... rounded up to the nearest
+    $0.0001 (centicent)".
+    """
+    assert QUADRATIC.trade_fee(fee_basis(550, 100), taker=True) == 37
 
 
 def test_fractional_count_fee():
@@ -98,22 +124,19 @@ def test_fee_matches_exact_formula(fee_type, price, count, taker):
     assert schedule.fee(fee_basis(price, count), taker=taker) == math.ceil(dollars * 100) * 100
 
 
-@given(
-    st.lists(
-        st.tuples(st.integers(min_value=1, max_value=9999), st.integers(min_value=1, max_value=10**6)),
-        min_size=1,
-        max_size=20,
-    )
-)
-def test_charges_sum_to_fee_of_total_basis(fills):
-    """However an order fills, its charges sum to the rounded fee of its total basis, and none is negative."""
-    basis, total = 0, 0
-    for price, count in fills:
-        charge = QUADRATIC.charge(basis, fee_basis(price, count), taker=True)
-        assert charge >= 0
-        basis += fee_basis(price, count)
-        total += charge
-    assert total == QUADRATIC.fee(basis, taker=True)
+@given(st.lists(st.tuples(st.integers(min_value=1, max_value=99), st.integers(min_value=1, max_value=10**4)),
+                min_size=1, max_size=20))
+def test_fills_converge_to_the_fee_of_one_equivalent_fill(sizes):
+    """However an order fills (whole cents, whole contracts), no fill's net fee is negative, the overpayment
+    never reaches a cent, and the order pays its trade fees plus less than a cent: so never more than a cent
+    over, nor under, the fee of one fill of its whole basis."""
+    orders = [(cents * 100, contracts * 100) for cents, contracts in sizes]
+    charged = fills(QUADRATIC, orders)
+    total, exact = sum(c.net for c in charged), sum(c.trade for c in charged)
+    assert all(c.net >= 0 and c.accumulator < 100 for c in charged)
+    assert exact <= total < exact + 100
+    single = QUADRATIC.fee(sum(fee_basis(price, count) for price, count in orders), taker=True)
+    assert single - 100 < total < single + 100 * len(orders)
 
 
 @pytest.mark.parametrize("price", [100, 2500, 5000, 7500, 9900])
