@@ -70,6 +70,17 @@ def count_to_fp(count: int) -> str:
 _FIXED_POINT = re.compile(r"-?([0-9]+)(?:\.([0-9]+))?")
 
 
+_INTEGER = re.compile(r"-?[0-9]{1,30}")
+
+
+def parse_integer(text: str) -> int:
+    """A wire integer: ASCII digits with an optional minus. int() alone would also take "1_000", " 7" and
+    non-ASCII digits."""
+    if not isinstance(text, str) or _INTEGER.fullmatch(text) is None:
+        raise UnitError(f"not an integer: {text!r}")
+    return int(text)
+
+
 def _fixed_to_int(text: str | int, places: int) -> int:
     if isinstance(text, int) and not isinstance(text, bool):
         text = str(text)

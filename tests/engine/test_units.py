@@ -15,6 +15,7 @@ from exchange.engine.units import (
     dollars_to_units,
     fp_to_count,
     notional,
+    parse_integer,
     price_from_cents,
     price_to_cents,
     units_to_dollars,
@@ -191,3 +192,11 @@ def test_cents_to_price():
 def test_dollars_match_exact_decimal_arithmetic(value):
     """Any decimal with at most four places converts to exactly value x 10,000."""
     assert dollars_to_units(format(value, "f")) == int(value.scaleb(4))
+
+
+@pytest.mark.parametrize("text", ["1_000", " 7", "7 ", "+7", "١٢", "１", "1e3", "", "9" * 31, 7])
+def test_parse_integer_takes_ascii_digits_only(text):
+    """Wire integers are ASCII digits with an optional minus; int() would accept most of these."""
+    with pytest.raises(UnitError):
+        parse_integer(text)
+    assert parse_integer("-42") == -42 and parse_integer("007") == 7
