@@ -190,6 +190,12 @@ EXCHANGE = {
     "WS_REQUIRE_AUTH": env_bool("WS_REQUIRE_AUTH", False),
     "WS_PERIODIC_SNAPSHOT_EVERY": env_int("WS_PERIODIC_SNAPSHOT_EVERY", 0),
     "WS_SKIP_SEQ_MARKET": os.environ.get("WS_SKIP_SEQ_MARKET", ""),
+    # Per-connection feed limits (exchange.ws.limits): subscriptions held, markets named by one
+    # subscription, and a token bucket of commands.
+    "WS_MAX_SUBSCRIPTIONS": env_int("WS_MAX_SUBSCRIPTIONS", 256),
+    "WS_MAX_MARKETS": env_int("WS_MAX_MARKETS", 5000),
+    "WS_COMMANDS_PER_SECOND": env_int("WS_COMMANDS_PER_SECOND", 20),
+    "WS_COMMAND_BURST": env_int("WS_COMMAND_BURST", 100),
 }
 
 # --- Market maker and the market clock -----------------------------------------------------------

@@ -1,13 +1,16 @@
-"""Oversized request heads get an HTTP answer from daphne's HTTP server (Twisted), not a dropped socket.
+"""Requests past daphne's limits get an answer, not a dropped socket, so a client can tell a refused
+request from a network fault.
 
-Twisted answers a request whose headers add up to too much with a 400, but a single request line or
-header line longer than its line limit (16 KiB) only closes the connection, so a client cannot tell
-a hostile URL from a network fault. Here such a line gets 414 (request line) or 431 (a header) in the
-API's error shape, then the connection closes as before.
+HTTP (Twisted): headers adding up to too much get Twisted's 400, but a single request line or header
+line longer than its line limit (16 KiB) only closed the connection; such a line now gets 414 (request
+line) or 431 (a header) in the API's error shape, then the connection closes as before.
+WebSocket (Autobahn): a message past daphne's size limit (1 MiB) dropped the TCP connection; it now
+gets a close frame with code 1009 and the reason.
 """
 
 import json
 
+from daphne.ws_protocol import WebSocketFactory
 from twisted.web import http
 
 _ANSWERS = {
@@ -32,6 +35,15 @@ def _line_length_exceeded(channel: http.HTTPChannel, line: bytes) -> None:
     channel.loseConnection()
 
 
+_daphne_ws_factory_init = WebSocketFactory.__init__
+
+
+def _ws_factory_init(self: WebSocketFactory, *args, **kwargs) -> None:
+    _daphne_ws_factory_init(self, *args, **kwargs)
+    self.setProtocolOptions(failByDrop=False)  # fail a connection with a close frame that says why
+
+
 def install() -> None:
-    """Answer over-long request and header lines (idempotent)."""
+    """Answer over-long HTTP lines and close over-size WebSocket messages with a reason (idempotent)."""
     http.HTTPChannel.lineLengthExceeded = _line_length_exceeded
+    WebSocketFactory.__init__ = _ws_factory_init
