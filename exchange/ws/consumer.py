@@ -22,7 +22,7 @@ from exchange import fanout
 from exchange.ws import books, protocol, render
 from exchange.ws.auth import AuthError, authenticate
 from exchange.ws.frames import bodies, data_frame, dumps
-from exchange.ws.hub import hub_for
+from exchange.ws.hub import RESYNC, hub_for
 from exchange.ws.limits import ConnectionLimits, Limits
 from exchange.ws.metrics import metrics
 from exchange.ws.protocol import CommandError
@@ -283,7 +283,7 @@ class FeedConsumer(AsyncWebsocketConsumer):
     async def outbox_batch(self, message: dict) -> None:
         public: dict[str, list[dict]] = {}
         for event in message["events"]:
-            if event["kind"] in fanout.PUBLIC_KINDS:
+            if event["kind"] in fanout.PUBLIC_KINDS or event["kind"] == RESYNC:
                 public.setdefault(event["ticker"], []).append(event)
             elif self.user is not None and event["user_id"] == self.user.pk:
                 await self._private_event(event)
