@@ -216,7 +216,7 @@ def test_database_outage_is_a_503_in_kalshi_shape_and_nothing_half_applied(tmp_p
             answers = [_post_order(url, key, pem, market.ticker, n) for n in range(5, 10)]
             assert [status for status, _ in answers] == [503] * 5, answers
             for _, body in answers:
-                assert body["error"]["code"] == "service_unavailable" and body["error"]["service"] == "exchange"
+                assert body["error"]["code"] == "service_unavailable" and body["error"]["message"]
             proxy.restore()
             # A pooled connection cut by the outage fails once (503) and is replaced.
             statuses = [_post_order(url, key, pem, market.ticker, n)[0] for n in range(10, 20)]
