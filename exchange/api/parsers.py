@@ -7,14 +7,11 @@ the non-standard constants NaN and Infinity.
 """
 
 import json
+import re
 
 from django.conf import settings
 from rest_framework import exceptions, status
 from rest_framework.parsers import BaseParser
-
-# Kalshi's bodies are at most an object holding a list of objects; this leaves room without letting a
-# body of brackets cost more than a flat one.
-MAX_DEPTH = 32
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -23,29 +20,31 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "request_entity_too_large"
 
 
+# In JSON text a NUL or a surrogate can only be written as a \u escape (a raw control character is not
+# valid JSON, and the text decoded as UTF-8), so only texts with such an escape need their strings read.
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
 def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def check_strings(value: object) -> None:
-    """Raise ValueError if `value` nests deeper than MAX_DEPTH or holds a string Postgres cannot store.
-
-    Iterative, so the check itself cannot exhaust the stack.
-    """
-    stack: list[tuple[object, int]] = [(value, 1)]
+def check_strings(value: object, text: str) -> None:
+    """Raise ValueError if `value`, parsed from the JSON `text`, holds a string Postgres cannot store: a
+    NUL or a lone surrogate (a paired one is a character and fine). Iterative, whatever the nesting."""
+    if _SUSPECT_ESCAPE.search(text) is None:
+        return
+    stack = [value]
     while stack:
-        item, depth = stack.pop()
+        item = stack.pop()
         if isinstance(item, str):
             _check_text(item)
-        elif isinstance(item, (dict, list)):
-            if depth > MAX_DEPTH:
-                raise ValueError(f"JSON nested more than {MAX_DEPTH} levels deep")
-            if isinstance(item, dict):
-                for key, child in item.items():
-                    _check_text(key)
-                    stack.append((child, depth + 1))
-            else:
-                stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key)
+                stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _check_text(text: str) -> None:
@@ -67,10 +66,11 @@ class StrictJSONParser(BaseParser):
         if len(raw) > limit:
             raise PayloadTooLarge(f"request body is larger than {limit} bytes")
         try:
-            data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-            check_strings(data)
+            text = raw.decode("utf-8")
+            data = json.loads(text, parse_constant=_no_constant)
+            check_strings(data, text)
         except RecursionError:
-            raise exceptions.ParseError(f"JSON nested more than {MAX_DEPTH} levels deep") from None
+            raise exceptions.ParseError("JSON nested too deeply") from None
         except UnicodeDecodeError:
             raise exceptions.ParseError("request body is not UTF-8") from None
         except ValueError as exc:

@@ -42,9 +42,12 @@ class Command:
     params: dict = field(default_factory=dict)
 
 
-def parse_frame(text: str) -> Command:
-    """A text frame -> Command; the id is recovered whenever the frame is an object, for the error reply."""
+def parse_frame(text: str | bytes) -> Command:
+    """A text (or binary) frame -> Command; the id is recovered whenever the frame is an object, for the
+    error reply."""
     try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
         data = json.loads(text)
     except RecursionError:
         raise CommandError(1, "Unable to process message: JSON nested too deeply") from None
@@ -56,7 +59,7 @@ def parse_frame(text: str) -> Command:
     if cmd_id is not None and (not isinstance(cmd_id, int) or isinstance(cmd_id, bool) or cmd_id < 0):
         raise CommandError(1, "Unable to process message: id must be a non-negative integer")
     try:
-        check_strings(data)  # before any value reaches a query: NUL and lone surrogates cannot be stored
+        check_strings(data, text)  # before any value reaches a query: NUL and lone surrogates cannot be stored
     except ValueError as exc:
         raise _with_id(CommandError(1, f"Unable to process message: {exc}"), cmd_id or None) from None
     command = Command(id=cmd_id or None, cmd=data.get("cmd"))

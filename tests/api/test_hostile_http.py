@@ -6,7 +6,6 @@ import json
 import pytest
 from django.test import Client
 
-from exchange.api.parsers import MAX_DEPTH
 from exchange.models import Order
 from tests.support.signed_client import SignedClient
 
@@ -43,10 +42,16 @@ def test_body_over_the_limit_is_413(alice, order_body, settings):
 
 
 @pytest.mark.parametrize("raw", ["[" * 1000 + "]" * 1000, '{"a":' * 5000 + "1" + "}" * 5000,
-                                 "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)])
+                                 '{"orders": ' + "[" * 100_000 + "]" * 100_000 + "}"])
 def test_deeply_nested_json_is_400(alice, raw):
-    """JSON nested past the parser's depth (or deep enough to exhaust recursion) is 400."""
+    """JSON nested deep enough to exhaust the parser's recursion is 400, not a 500."""
     _error(alice.request("POST", "/portfolio/orders", raw=raw), 400, "bad_request")
+
+
+def test_paired_surrogates_are_a_character(alice, order_body):
+    """An escaped surrogate pair is one character (here U+1F600) and not refused as a lone surrogate."""
+    raw = json.dumps(order_body)[:-1] + ', "client_order_id": "ok-\\ud83d\\ude00"}'
+    assert alice.request("POST", "/portfolio/orders", raw=raw).status_code == 201
 
 
 @pytest.mark.parametrize("field", ["client_order_id", "ticker", "order_group_id"])

@@ -70,6 +70,19 @@ def test_nul_and_lone_surrogates_in_a_frame_get_error_code_1(ticker):
     run(scenario)
 
 
+@pytest.mark.parametrize("data", [b'{"id": 5, "cmd": "list_subscriptions"}', b"\xff\xfe",
+                                  b'{"id": 6, "cmd": "subscribe", "params": {"market_ticker": "\\u0000"}}'])
+def test_binary_frames_are_read_like_text_or_get_error_code_1(data):
+    """A binary frame holding a JSON command is a command; undecodable or unstorable bytes get code 1."""
+    async def scenario():
+        async with Communicator() as c:
+            await c.comm.send_to(bytes_data=data)
+            reply = await c.recv()
+            assert reply["type"] == ("ok" if b"list" in data else "error")
+            await _alive(c)
+    run(scenario)
+
+
 def test_subscriptions_per_connection_are_capped_with_code_26(ws_limits):
     """Past WS_MAX_SUBSCRIPTIONS a subscribe gets code 26 and creates nothing."""
     ws_limits(WS_MAX_SUBSCRIPTIONS=3)
