@@ -1,0 +1,149 @@
+// A market's page: the order book ladder rebuilt from snapshot + deltas, the trades tape, a candlestick
+// chart from the candlestick endpoint kept live by trades, and (logged in) my orders, fills and position,
+// reloaded by htmx whenever my private channels report a change.
+import { Feed, centsText, countText, flash, showState, timeText, units } from "./feed.js";
+
+const config = JSON.parse(document.getElementById("market-feed").textContent);
+const bookPanel = document.getElementById("book");
+const state = document.getElementById("conn-state");
+const counts = { messages: 0, deltas: 0, snapshots: 0 };
+const book = { yes: new Map(), no: new Map() }; // price in $0.0001 -> count in hundredths
+
+function hundredths(fp) {
+  const negative = String(fp).startsWith("-");
+  const [whole, frac = ""] = String(fp).replace("-", "").split(".");
+  const value = Number(whole) * 100 + Number((frac + "00").slice(0, 2));
+  return negative ? -value : value;
+}
+
+function fpText(count) {
+  const whole = Math.trunc(count / 100);
+  const part = count % 100;
+  return part ? `${whole}.${String(part).padStart(2, "0").replace(/0$/, "")}` : String(whole);
+}
+
+function showCounts() {
+  for (const [name, value] of Object.entries(counts)) document.getElementById(`count-${name}`).textContent = value;
+  document.getElementById("delta-ratio").textContent = counts.snapshots ? (counts.deltas / counts.snapshots).toFixed(1) : "—";
+  document.getElementById("count-resyncs").textContent = feed.resyncs;
+}
+
+function renderSide(side, changed) {
+  const body = document.querySelector(`#book-${side} tbody`);
+  const levels = [...book[side].entries()].sort((a, b) => b[0] - a[0]);
+  const deepest = Math.max(1, ...book.yes.values(), ...book.no.values());
+  body.replaceChildren(...levels.map(([price, count]) => {
+    const tr = document.createElement("tr");
+    tr.dataset.price = String(price);
+    tr.innerHTML = `<td class="num price"></td><td class="num size"><span class="bar"></span><span class="n"></span></td>`;
+    tr.querySelector(".price").textContent = centsText(price);
+    tr.querySelector(".n").textContent = fpText(count);
+    tr.querySelector(".bar").style.width = `${(100 * count) / deepest}%`;
+    if (changed && changed.has(price)) flash(tr, side === "yes" ? "yes" : "no");
+    return tr;
+  }));
+  document.getElementById(`levels-${side}`).textContent = levels.length;
+}
+
+function render(changed = { yes: null, no: null }) {
+  renderSide("yes", changed.yes);
+  renderSide("no", changed.no);
+  showCounts();
+}
+
+function onSnapshot(msg) {
+  counts.messages += 1;
+  counts.snapshots += 1;
+  for (const side of ["yes", "no"]) {
+    book[side].clear();
+    for (const [price, count] of msg[`${side}_dollars_fp`] || []) book[side].set(units(price), hundredths(count));
+  }
+  bookPanel.classList.remove("stale");
+  showState(state, "live");
+  render();
+}
+
+function onDelta(msg) {
+  counts.messages += 1;
+  counts.deltas += 1;
+  const side = book[msg.side];
+  const price = units(msg.price_dollars);
+  const count = (side.get(price) || 0) + hundredths(msg.delta_fp);
+  if (count > 0) side.set(price, count);
+  else side.delete(price);
+  const changed = { yes: null, no: null };
+  changed[msg.side] = new Set([price]);
+  document.getElementById("last-change").textContent =
+    `${hundredths(msg.delta_fp) > 0 ? "ADD" : "REMOVE"} ${fpText(Math.abs(hundredths(msg.delta_fp)))} ${msg.side.toUpperCase()} @ ${centsText(price)} ${timeText(msg.ts_ms)}`;
+  render(changed);
+}
+
+function onBookReset() {
+  // Until the next snapshot arrives, what is shown may be missing changes: grey it out.
+  bookPanel.classList.add("stale");
+  showState(state, "resyncing");
+  showCounts();
+}
+
+// --- trades tape and chart ---------------------------------------------------------------------------
+const tape = document.querySelector("#tape tbody");
+const chartEl = document.getElementById("chart");
+const chart = LightweightCharts.createChart(chartEl, { height: 280, autoSize: true, layout: { attributionLogo: true },
+  timeScale: { timeVisible: true, secondsVisible: false } });
+const candles = chart.addSeries(LightweightCharts.CandlestickSeries, { priceFormat: { type: "price", precision: 0, minMove: 1 } });
+let lastCandle = null;
+const PERIOD_S = 60;
+
+async function loadCandles() {
+  const end = Math.floor(Date.now() / 1000);
+  const url = `/trade-api/v2/series/${encodeURIComponent(config.series)}/markets/${encodeURIComponent(config.ticker)}` +
+    `/candlesticks?start_ts=${end - 6 * 3600}&end_ts=${end}&period_interval=1`;
+  const response = await fetch(url);
+  if (!response.ok) return;
+  const data = await response.json();
+  const bars = data.candlesticks.filter((c) => c.price.open_dollars !== null).map((c) => ({
+    time: c.end_period_ts,
+    open: units(c.price.open_dollars) / 100, high: units(c.price.high_dollars) / 100,
+    low: units(c.price.low_dollars) / 100, close: units(c.price.close_dollars) / 100,
+  }));
+  if (lastCandle && (!bars.length || bars[bars.length - 1].time < lastCandle.time)) bars.push(lastCandle);
+  candles.setData(bars);
+  lastCandle = bars.length ? bars[bars.length - 1] : lastCandle;
+}
+
+function onTrade(msg) {
+  const cents = units(msg.yes_price_dollars) / 100;
+  const row = document.createElement("tr");
+  row.innerHTML = "<td></td><td class='num'></td><td class='num'></td><td></td>";
+  const cells = row.querySelectorAll("td");
+  cells[0].textContent = timeText(msg.ts_ms);
+  cells[1].textContent = centsText(units(msg.yes_price_dollars));
+  cells[2].textContent = countText(msg.count_fp);
+  cells[3].textContent = msg.taker_side.toUpperCase();
+  tape.prepend(row);
+  flash(row, "trade");
+  while (tape.children.length > 50) tape.lastElementChild.remove();
+  const time = Math.ceil(Math.floor(msg.ts_ms / 1000) / PERIOD_S) * PERIOD_S;
+  if (lastCandle && lastCandle.time === time) {
+    lastCandle = { ...lastCandle, high: Math.max(lastCandle.high, cents), low: Math.min(lastCandle.low, cents), close: cents };
+  } else if (!lastCandle || time > lastCandle.time) {
+    lastCandle = { time, open: cents, high: cents, low: cents, close: cents };
+  } else {
+    return;
+  }
+  candles.update(lastCandle);
+}
+
+// --- the feed ------------------------------------------------------------------------------------------
+const feed = new Feed({ onState: (s) => (s === "live" ? null : showState(state, s)) });
+window.exchangeFeed = feed;
+const markets = { market_tickers: [config.ticker] };
+feed.subscribe("orderbook_delta", markets, { orderbook_snapshot: onSnapshot, orderbook_delta: onDelta }, onBookReset);
+feed.subscribe("trade", markets, { trade: onTrade });
+if (config.private) {
+  const mine = () => htmx.trigger(document.body, "orders-changed");
+  feed.subscribe("user_orders", markets, { user_order: mine });
+  feed.subscribe("fill", markets, { fill: mine });
+  feed.subscribe("market_positions", markets, { market_position: mine });
+}
+loadCandles();
