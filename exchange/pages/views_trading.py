@@ -10,14 +10,11 @@ from django.views.decorators.http import require_GET, require_POST
 from exchange import services
 from exchange.api.trading.selectors import own_order
 from exchange.engine.rejects import RejectCode
-from exchange.pages.responses import refusal
+from exchange.pages.responses import orders_changed, refusal
 from exchange.pages.ticket import ticket_amend, ticket_request
 from exchange.selectors.markets import market_get
 from exchange.selectors.quotes import order_quote
 from exchange.services import ExchangeError
-
-# Tells the page to reload the parts that show my orders (htmx listens for this event).
-ORDERS_CHANGED = {"HX-Trigger": "orders-changed"}
 
 
 @require_GET
@@ -41,19 +38,21 @@ def order_place(request: HttpRequest, ticker: str) -> HttpResponse:
                                       request=ticket_request(request.POST, ticker, now=timezone.now()))
     except ExchangeError as error:
         return refusal(request, error)
-    return render(request, "pages/_placed.html", {"order": order}, status=201, headers=ORDERS_CHANGED)
+    return orders_changed(request, "pages/_placed.html", {"order": order}, status=201)
 
 
 @login_required
-@require_POST
 def order_amend(request: HttpRequest, order_id: str) -> HttpResponse:
+    """GET: the amend form for one of my resting orders; POST: its new price and total count."""
     try:
         order = own_order(request.user, order_id)
+        if request.method != "POST":
+            return render(request, "pages/_amend.html", {"order": order})
         yes_price, total, _ = ticket_amend(request.POST, order)
         _, order = services.order_amend(user=request.user, order_id=order_id, yes_price=yes_price, count=total)
     except ExchangeError as error:
         return refusal(request, error)
-    return render(request, "pages/_placed.html", {"order": order, "amended": True}, headers=ORDERS_CHANGED)
+    return orders_changed(request, "pages/_placed.html", {"order": order, "amended": True})
 
 
 @login_required
@@ -63,11 +62,11 @@ def order_cancel(request: HttpRequest, order_id: str) -> HttpResponse:
         order = services.order_cancel(user=request.user, order_id=str(own_order(request.user, order_id).id))
     except ExchangeError as error:
         return refusal(request, error)
-    return render(request, "pages/_placed.html", {"order": order, "canceled": True}, headers=ORDERS_CHANGED)
+    return orders_changed(request, "pages/_placed.html", {"order": order, "canceled": True})
 
 
 @login_required
 @require_POST
 def orders_cancel_all(request: HttpRequest) -> HttpResponse:
     canceled = services.orders_cancel_all(user=request.user)
-    return render(request, "pages/_canceled_all.html", {"canceled": canceled}, headers=ORDERS_CHANGED)
+    return orders_changed(request, "pages/_canceled_all.html", {"canceled": canceled})

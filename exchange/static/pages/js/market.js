@@ -98,9 +98,14 @@ async function loadCandles() {
   const end = Math.floor(Date.now() / 1000);
   const url = `/trade-api/v2/series/${encodeURIComponent(config.series)}/markets/${encodeURIComponent(config.ticker)}` +
     `/candlesticks?start_ts=${end - 6 * 3600}&end_ts=${end}&period_interval=1`;
-  const response = await fetch(url);
-  if (!response.ok) return;
-  const data = await response.json();
+  let data;
+  try {
+    const response = await fetch(url);
+    if (!response.ok) return;
+    data = await response.json();
+  } catch {
+    return; // the server is away; the chart reloads when the feed reconnects
+  }
   const bars = data.candlesticks.filter((c) => c.price.open_dollars !== null).map((c) => ({
     time: c.end_period_ts,
     open: units(c.price.open_dollars) / 100, high: units(c.price.high_dollars) / 100,
@@ -135,7 +140,21 @@ function onTrade(msg) {
 }
 
 // --- the feed ------------------------------------------------------------------------------------------
-const feed = new Feed({ onState: (s) => (s === "live" ? null : showState(state, s)) });
+let wasDown = false;
+function onFeedState(s) {
+  if (s !== "live") {
+    wasDown = wasDown || s === "disconnected";
+    showState(state, s);
+    return;
+  }
+  if (wasDown) {
+    // Trades and my order changes during the outage came over no feed: read them again.
+    wasDown = false;
+    loadCandles();
+    if (config.private) htmx.trigger(document.body, "orders-changed");
+  }
+}
+const feed = new Feed({ onState: onFeedState });
 window.exchangeFeed = feed;
 const markets = { market_tickers: [config.ticker] };
 feed.subscribe("orderbook_delta", markets, { orderbook_snapshot: onSnapshot, orderbook_delta: onDelta }, onBookReset);
