@@ -8,6 +8,8 @@ const bookPanel = document.getElementById("book");
 const state = document.getElementById("conn-state");
 const counts = { messages: 0, deltas: 0, snapshots: 0 };
 const book = { yes: new Map(), no: new Map() }; // price in $0.0001 -> count in hundredths
+const updated = { yes: new Map(), no: new Map() }; // price -> when the level last changed (ms), from the feed
+const AGED_MS = 30_000; // a level untouched this long is shown faded
 
 function hundredths(fp) {
   const negative = String(fp).startsWith("-");
@@ -35,7 +37,8 @@ function renderSide(side, changed) {
   body.replaceChildren(...levels.map(([price, count]) => {
     const tr = document.createElement("tr");
     tr.dataset.price = String(price);
-    tr.innerHTML = `<td class="num price"></td><td class="num size"><span class="bar"></span><span class="n"></span></td>`;
+    tr.innerHTML = `<td class="num price"></td><td class="num size"><span class="bar"></span><span class="n"></span></td><td class="num age"></td>`;
+    tr.dataset.updated = String(updated[side].get(price));
     tr.querySelector(".price").textContent = centsText(price);
     tr.querySelector(".n").textContent = fpText(count);
     tr.querySelector(".bar").style.width = `${(100 * count) / deepest}%`;
@@ -43,7 +46,19 @@ function renderSide(side, changed) {
     return tr;
   }));
   document.getElementById(`levels-${side}`).textContent = levels.length;
+  showAges();
 }
+
+// Each level's age since its last change; old levels fade.
+function showAges() {
+  const now = Date.now();
+  for (const tr of bookPanel.querySelectorAll("tbody tr[data-updated]")) {
+    const age = Math.max(0, Math.round((now - Number(tr.dataset.updated)) / 1000));
+    tr.querySelector(".age").textContent = `${age}s`;
+    tr.classList.toggle("aged", now - Number(tr.dataset.updated) > AGED_MS);
+  }
+}
+setInterval(showAges, 1000);
 
 function render(changed = { yes: null, no: null }) {
   renderSide("yes", changed.yes);
@@ -54,9 +69,16 @@ function render(changed = { yes: null, no: null }) {
 function onSnapshot(msg) {
   counts.messages += 1;
   counts.snapshots += 1;
+  const now = Date.now();
   for (const side of ["yes", "no"]) {
+    const before = updated[side];
     book[side].clear();
-    for (const [price, count] of msg[`${side}_dollars_fp`] || []) book[side].set(units(price), hundredths(count));
+    updated[side] = new Map();
+    for (const [price, count] of msg[`${side}_dollars_fp`] || []) {
+      book[side].set(units(price), hundredths(count));
+      // A level the page already knew keeps its time; one first seen in the snapshot counts from now.
+      updated[side].set(units(price), before.get(units(price)) ?? now);
+    }
   }
   bookPanel.classList.remove("stale");
   showState(state, "live");
@@ -71,6 +93,7 @@ function onDelta(msg) {
   const count = (side.get(price) || 0) + hundredths(msg.delta_fp);
   if (count > 0) side.set(price, count);
   else side.delete(price);
+  updated[msg.side].set(price, msg.ts_ms);
   const changed = { yes: null, no: null };
   changed[msg.side] = new Set([price]);
   document.getElementById("last-change").textContent =
