@@ -23,6 +23,7 @@ urlpatterns = [
     path("keys/<uuid:key_id>/revoke", views_account.api_key_revoke, name="api-key-revoke"),
     path("operations/", views_operations.operations, name="operations"),
     path("operations/counters", views_operations.operations_counters, name="operations-counters"),
+    path("operations/feed", views_operations.operations_feed, name="operations-feed"),
     path("operations/trading", views_operations.exchange_trading, name="exchange-trading"),
     path("operations/markets/<str:ticker>", views_operations.market_lifecycle, name="market-lifecycle"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -9,7 +9,7 @@ from exchange import services
 from exchange.engine.rejects import RejectCode
 from exchange.pages.access import staff_required
 from exchange.pages.responses import refusal
-from exchange.selectors.operations import counters, exchange_state, lifecycle_markets
+from exchange.selectors.operations import counters, exchange_state, feed_health, lifecycle_markets
 from exchange.services import ExchangeError
 from marketmaker.selectors import maker_statuses
 
@@ -39,6 +39,13 @@ def operations(request: HttpRequest) -> HttpResponse:
 @require_GET
 def operations_counters(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/_counters.html", {"counters": counters(), "state": exchange_state()})
+
+
+@staff_required
+@require_GET
+def operations_feed(request: HttpRequest) -> HttpResponse:
+    """The Kafka relay and rebuilder figures, polled less often: checking drift reads every book."""
+    return render(request, "pages/_feed_health.html", {"feed": feed_health()})
 
 
 @staff_required

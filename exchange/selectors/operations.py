@@ -3,7 +3,6 @@ counters, FIX sessions, and the Kafka relay's lag and the rebuilder's drift wher
 
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib import import_module
 
 from django.db.models import Max
 from django.utils import timezone
@@ -13,9 +12,6 @@ from exchange.models import ExchangeState, Market, MarketEvent, Order
 from exchange.ws.metrics import metrics
 
 RATE_WINDOW = timedelta(seconds=10)
-# Optional probes of the market-data parts: a module path and a function returning a number or None.
-FEED_PROBES = {"relay_lag": ("marketdata.selectors", "relay_lag"),
-               "rebuilder_drift": ("orderbook.selectors", "rebuilder_drift")}
 
 
 @dataclass(frozen=True)
@@ -26,8 +22,6 @@ class Counters:
     events_per_s: float
     ws: dict
     fix_sessions: int | None
-    relay_lag: int | None
-    rebuilder_drift: int | None
 
 
 def counters() -> Counters:
@@ -40,20 +34,42 @@ def counters() -> Counters:
         events_per_s=MarketEvent.objects.filter(created_at__gte=since).count() / seconds,
         ws=metrics.snapshot(),
         fix_sessions=sessions_logged_on(),
-        relay_lag=_probe("relay_lag"),
-        rebuilder_drift=_probe("rebuilder_drift"),
     )
 
 
-def _probe(name: str) -> int | None:
-    """The figure from its part when that part is installed and reports one."""
-    module_name, function = FEED_PROBES[name]
+@dataclass(frozen=True)
+class FeedHealth:
+    """The Kafka relay's backlog and the rebuilder's disagreements; None where the part is not running."""
+
+    relay_unrelayed: int | None  # committed outbox events not yet in Kafka
+    relay_oldest_ms: int | None  # age of the oldest of them
+    drifting_markets: int | None  # markets whose rebuilt book differs from the exchange's
+
+
+def feed_health() -> FeedHealth:
+    unrelayed, oldest = _relay_backlog()
+    return FeedHealth(unrelayed, oldest, _drifting_markets())
+
+
+def _relay_backlog() -> tuple[int | None, int | None]:
     try:
-        module = import_module(module_name)
-    except ModuleNotFoundError:
+        from marketdata.selectors import relay_lag
+    except ImportError:  # an installation without the relay
+        return None, None
+    lag = relay_lag()
+    return (lag.unrelayed, lag.oldest_unrelayed_ms) if lag.running else (None, None)
+
+
+def _drifting_markets() -> int | None:
+    try:
+        from orderbook.check import CheckStatus, RebuilderUnavailable, check_books, rebuilt_books
+    except ImportError:  # an installation without the rebuilder
         return None
-    probe = getattr(module, function, None)
-    return probe() if callable(probe) else None
+    try:
+        results = check_books(rebuilt_books())
+    except RebuilderUnavailable:
+        return None
+    return sum(1 for result in results if result.status == CheckStatus.DRIFT)
 
 
 def exchange_state() -> ExchangeState:

@@ -180,7 +180,8 @@ def test_api_key_is_created_shown_once_and_revoked(session_of, artifacts):
 
 def test_operations_is_staff_only_pauses_trading_and_counts_live(session_of, artifacts):
     """A trader is refused; the admin sees the counters move, pauses trading (the ticket is then
-    refused with Kalshi's code), resumes it, and settles a market with the fast clock."""
+    refused with Kalshi's code), resumes it, and settles a market with the fast clock, which the
+    trader's markets grid shows as it happens."""
     trader = session_of("trader").page
     assert trader.request.get("/operations/").status == 403
     admin = session_of("admin").page
@@ -200,10 +201,13 @@ def test_operations_is_staff_only_pauses_trading_and_counts_live(session_of, art
     place(trader, "buy", "yes", 5, 1)
     expect(trader.locator("#ticket-result .order-result")).to_contain_text("Placed")
 
+    trader.goto("/")
+    expect(trader.locator("#conn-state")).to_have_text("live")
     row = admin.locator('#lifecycle tr[data-ticker="INXD-23DEC29-B5000"]')
     row.locator("select[name=result]").select_option("no")
     row.locator("button[value=fast]").click()
     expect(admin.locator('#lifecycle tr[data-ticker="INXD-23DEC29-B5000"]')).to_have_count(0)
+    expect(trader.locator('#markets tr[data-ticker="INXD-23DEC29-B5000"] .c-status')).to_have_text("finalized")
     trader.goto("/?status=finalized")
     expect(trader.locator('#markets tr[data-ticker="INXD-23DEC29-B5000"]')).to_have_count(1)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from exchange.engine.units import price_from_cents
 from exchange.models import ApiKey, ExchangeState, Market, Order
-from exchange.selectors.operations import counters
+from exchange.selectors.operations import FeedHealth, counters, feed_health
 from tests.support.factories import make_api_key, make_market, make_user
 
 pytestmark = pytest.mark.django_db
@@ -149,8 +149,7 @@ def test_operations_pauses_trading_and_runs_the_fast_clock(staff, trader):
     assert refused.status_code == 400 and b'data-code="invalid_parameters"' in refused.content
 
 
-def test_counters_leave_absent_parts_empty(market):
-    """Without a Kafka relay or rebuilder in this installation their figures are None, not zero."""
-    figures = counters()
-    assert figures.relay_lag is None and figures.rebuilder_drift is None
-    assert figures.events_total >= 1  # the market's opening is in the outbox
+def test_feed_health_is_empty_where_relay_and_rebuilder_do_not_run(market):
+    """No relay has run and no rebuilder is reachable: their figures are None, not zero."""
+    assert feed_health() == FeedHealth(relay_unrelayed=None, relay_oldest_ms=None, drifting_markets=None)
+    assert counters().events_total >= 1  # the market's opening is in the outbox

@@ -133,3 +133,10 @@ export function showState(el, state) {
   el.textContent = state;
   el.className = `pill ${state}`;
 }
+
+// A market's status after a market_lifecycle_v2 event, or null when the event does not change it.
+const STATUS_AFTER = { activated: "active", deactivated: "inactive", determined: "determined", settled: "finalized" };
+export function statusAfter(msg) {
+  if (msg.event_type === "close_date_updated") return msg.close_ts * 1000 <= Date.now() ? "closed" : null;
+  return STATUS_AFTER[msg.event_type] || null;
+}

@@ -1,7 +1,7 @@
 // A market's page: the order book ladder rebuilt from snapshot + deltas, the trades tape, a candlestick
 // chart from the candlestick endpoint kept live by trades, and (logged in) my orders, fills and position,
 // reloaded by htmx whenever my private channels report a change.
-import { Feed, centsText, countText, flash, showState, timeText, units } from "./feed.js";
+import { Feed, centsText, countText, flash, showState, statusAfter, timeText, units } from "./feed.js";
 
 const config = JSON.parse(document.getElementById("market-feed").textContent);
 const bookPanel = document.getElementById("book");
@@ -182,6 +182,10 @@ window.exchangeFeed = feed;
 const markets = { market_tickers: [config.ticker] };
 feed.subscribe("orderbook_delta", markets, { orderbook_snapshot: onSnapshot, orderbook_delta: onDelta }, onBookReset);
 feed.subscribe("trade", markets, { trade: onTrade });
+feed.subscribe("market_lifecycle_v2", {}, { market_lifecycle_v2: (msg) => {
+  const status = statusAfter(msg);
+  if (msg.market_ticker === config.ticker && status) document.getElementById("market-status").textContent = status;
+} });
 if (config.private) {
   const mine = () => htmx.trigger(document.body, "orders-changed");
   feed.subscribe("user_orders", markets, { user_order: mine });

@@ -1,6 +1,6 @@
 // The markets grid: best YES and NO bids and volume from `ticker`, the last book change from
 // `orderbook_delta`, the last trade from `trade`. Each cell flashes when it changes.
-import { Feed, centsText, countText, flash, showState, timeText, units } from "./feed.js";
+import { Feed, centsText, countText, flash, showState, statusAfter, timeText, units } from "./feed.js";
 
 const grid = document.getElementById("markets");
 const tickers = JSON.parse(document.getElementById("market-tickers").textContent);
@@ -40,10 +40,17 @@ function onTrade(msg) {
   setCell(tr, "trade", `${centsText(units(msg.yes_price_dollars))} × ${countText(msg.count_fp)} ${timeText(msg.ts_ms)}`, "trade");
 }
 
+function onLifecycle(msg) {
+  const tr = rows.get(msg.market_ticker);
+  const status = statusAfter(msg);
+  if (tr && status) setCell(tr, "status", status, "book");
+}
+
 const feed = new Feed({ onState: (s) => showState(state, s) });
 window.exchangeFeed = feed;
 feed.subscribe("ticker", {}, { ticker: onTicker });
 feed.subscribe("trade", {}, { trade: onTrade });
+feed.subscribe("market_lifecycle_v2", {}, { market_lifecycle_v2: onLifecycle });
 if (tickers.length) {
   // The snapshot only starts the stream here; this page shows changes, not the book.
   feed.subscribe("orderbook_delta", { market_tickers: tickers }, { orderbook_snapshot: () => {}, orderbook_delta: onDelta });
