@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from exchange.api.trading.account import requested_scopes
 from exchange.api.trading.parse import Body
-from exchange.models import ApiKey
 from exchange.pages.responses import refusal
+from exchange.selectors.api_keys import api_keys_of
 from exchange.selectors.portfolio import account_summary, portfolio_activity, positions_overview
 from exchange.services import ExchangeError
 from exchange.services.api_keys import api_key_delete, api_key_generate
@@ -36,14 +36,10 @@ def portfolio_body(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/_portfolio_body.html", _portfolio_context(request.user))
 
 
-def _keys(user) -> list[ApiKey]:
-    return list(ApiKey.objects.filter(user=user).order_by("created_at"))
-
-
 @login_required
 @require_GET
 def api_keys(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/api_keys.html", {"keys": _keys(request.user)})
+    return render(request, "pages/api_keys.html", {"keys": api_keys_of(request.user)})
 
 
 @login_required
@@ -56,8 +52,8 @@ def api_key_create(request: HttpRequest) -> HttpResponse:
         key, private_pem = api_key_generate(user=request.user, name=body.text("name", required=True, max_length=128),
                                             scopes=requested_scopes(body))
     except ExchangeError as error:
-        return refusal(request, error, "pages/api_keys.html", {"keys": _keys(request.user)})
-    return render(request, "pages/api_keys.html", {"keys": _keys(request.user), "created": key,
+        return refusal(request, error, "pages/api_keys.html", {"keys": api_keys_of(request.user)})
+    return render(request, "pages/api_keys.html", {"keys": api_keys_of(request.user), "created": key,
                                                    "private_pem": private_pem})
 
 
