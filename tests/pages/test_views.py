@@ -153,3 +153,14 @@ def test_feed_health_is_empty_where_relay_and_rebuilder_do_not_run(market):
     """No relay has run and no rebuilder is reachable: their figures are None, not zero."""
     assert feed_health() == FeedHealth(relay_unrelayed=None, relay_oldest_ms=None, drifting_markets=None)
     assert counters().events_total >= 1  # the market's opening is in the outbox
+
+
+def test_login_and_logout_with_django_auth(trader):
+    """The login form signs in with a password; logging out (a POST with the CSRF token) ends the session."""
+    client = Client()
+    response = client.post("/login/", {"username": "alice", "password": "pw-for-tests", "next": "/portfolio/"})
+    assert (response.status_code, response["Location"]) == (302, "/portfolio/")
+    assert client.get("/portfolio/").status_code == 200
+    assert client.get("/logout/").status_code == 405  # never by a plain link
+    assert client.post("/logout/").status_code == 302
+    assert client.get("/portfolio/").status_code == 302
