@@ -113,9 +113,33 @@ const tape = document.querySelector("#tape tbody");
 const chartEl = document.getElementById("chart");
 const chart = LightweightCharts.createChart(chartEl, { height: 280, autoSize: true, layout: { attributionLogo: true },
   timeScale: { timeVisible: true, secondsVisible: false } });
-const candles = chart.addSeries(LightweightCharts.CandlestickSeries, { priceFormat: { type: "price", precision: 0, minMove: 1 } });
+const centsFormat = { type: "price", precision: 0, minMove: 1 };
+const candles = chart.addSeries(LightweightCharts.CandlestickSeries, { priceFormat: centsFormat });
+// The best YES bid and ask at each minute's close: the market's price before (or without) trades.
+const quoteLine = { lineWidth: 1, priceLineVisible: false, lastValueVisible: false, priceFormat: centsFormat };
+const quoteLines = {
+  bid: { series: chart.addSeries(LightweightCharts.LineSeries, { ...quoteLine, color: "#0a8f5a", title: "YES bid" }), last: 0 },
+  ask: { series: chart.addSeries(LightweightCharts.LineSeries, { ...quoteLine, color: "#c2410c", title: "YES ask" }), last: 0 },
+};
 let lastCandle = null;
 const PERIOD_S = 60;
+const periodEnd = (ms) => Math.ceil(Math.floor(ms / 1000) / PERIOD_S) * PERIOD_S;
+
+// A quote of 0 (no bid) or $1 (no ask) is an empty side, not a price.
+const quoted = (priceUnits) => priceUnits > 0 && priceUnits < 10000;
+
+function setQuotes(kind, points) {
+  const line = quoteLines[kind];
+  line.series.setData(points);
+  line.last = points.length ? points[points.length - 1].time : 0;
+}
+
+function updateQuote(kind, time, priceUnits) {
+  const line = quoteLines[kind];
+  if (!quoted(priceUnits) || time < line.last) return;
+  line.series.update({ time, value: priceUnits / 100 });
+  line.last = time;
+}
 
 async function loadCandles() {
   const end = Math.floor(Date.now() / 1000);
@@ -137,6 +161,16 @@ async function loadCandles() {
   if (lastCandle && (!bars.length || bars[bars.length - 1].time < lastCandle.time)) bars.push(lastCandle);
   candles.setData(bars);
   lastCandle = bars.length ? bars[bars.length - 1] : lastCandle;
+  for (const [kind, field] of [["bid", "yes_bid"], ["ask", "yes_ask"]]) {
+    setQuotes(kind, data.candlesticks.filter((c) => quoted(units(c[field].close_dollars)))
+      .map((c) => ({ time: c.end_period_ts, value: units(c[field].close_dollars) / 100 })));
+  }
+}
+
+function onTicker(msg) {
+  const time = periodEnd(msg.ts_ms);
+  updateQuote("bid", time, units(msg.yes_bid_dollars));
+  updateQuote("ask", time, units(msg.yes_ask_dollars));
 }
 
 function onTrade(msg) {
@@ -151,7 +185,7 @@ function onTrade(msg) {
   tape.prepend(row);
   flash(row, "trade");
   while (tape.children.length > 50) tape.lastElementChild.remove();
-  const time = Math.ceil(Math.floor(msg.ts_ms / 1000) / PERIOD_S) * PERIOD_S;
+  const time = periodEnd(msg.ts_ms);
   if (lastCandle && lastCandle.time === time) {
     lastCandle = { ...lastCandle, high: Math.max(lastCandle.high, cents), low: Math.min(lastCandle.low, cents), close: cents };
   } else if (!lastCandle || time > lastCandle.time) {
@@ -182,6 +216,7 @@ window.exchangeFeed = feed;
 const markets = { market_tickers: [config.ticker] };
 feed.subscribe("orderbook_delta", markets, { orderbook_snapshot: onSnapshot, orderbook_delta: onDelta }, onBookReset);
 feed.subscribe("trade", markets, { trade: onTrade });
+feed.subscribe("ticker", markets, { ticker: onTicker });
 feed.subscribe("market_lifecycle_v2", {}, { market_lifecycle_v2: (msg) => {
   const status = statusAfter(msg);
   if (msg.market_ticker === config.ticker && status) document.getElementById("market-status").textContent = status;
