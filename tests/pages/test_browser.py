@@ -98,6 +98,24 @@ def test_order_ticket_places_all_four_directions(session_of, exchange):
     wait_for_book(page, exchange, "TRUMPWIN-24NOV05")
 
 
+def test_order_ticket_time_in_force_choices(session_of):
+    """Good-till-time asks for an expiry and rests; IOC that cannot cross is canceled; FOK that cannot
+    fill is refused with Kalshi's code."""
+    page = session_of("trader").page
+    page.goto("/markets/DUMMY_TEST")
+    expect(page.locator("#t-expiry")).to_be_hidden()
+    page.select_option("#t-tif", "gtt")
+    expect(page.locator("#t-expiry")).to_be_visible()
+    place(page, "buy", "yes", 12, 1, tif="gtt")
+    expect(page.locator("#ticket-result .order-result")).to_contain_text("1 of 1 left, resting")
+    place(page, "buy", "yes", 50, 1, tif="ioc")
+    expect(page.locator("#ticket-result .order-result")).to_contain_text("canceled")
+    place(page, "buy", "yes", 50, 1, tif="fok")
+    expect(page.locator("#refusal")).to_have_attribute("data-code", "fill_or_kill_insufficient_resting_volume")
+    page.locator("#my-orders button.cancel").click()
+    expect(page.locator("#my-orders tr[data-order-id]")).to_have_count(0)
+
+
 def test_resting_order_is_amended_then_canceled(session_of, exchange):
     """Amend moves my order to its new price and size in the ladder; cancel takes it out."""
     page = session_of("trader").page

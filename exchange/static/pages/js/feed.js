@@ -114,6 +114,20 @@ export function centsText(priceUnits) {
   return part ? `${whole}.${String(part).padStart(2, "0").replace(/0$/, "")}¢` : `${whole}¢`;
 }
 
+// Counts arrive as fixed-point strings ("10.00", "-2.50"); the book keeps integer hundredths.
+export function hundredths(fp) {
+  const negative = String(fp).startsWith("-");
+  const [whole, frac = ""] = String(fp).replace("-", "").split(".");
+  const value = Number(whole) * 100 + Number((frac + "00").slice(0, 2));
+  return negative ? -value : value;
+}
+
+export function fpText(count) {
+  const whole = Math.trunc(count / 100);
+  const part = count % 100;
+  return part ? `${whole}.${String(part).padStart(2, "0").replace(/0$/, "")}` : String(whole);
+}
+
 export function countText(fp) {
   return String(fp).replace(/\.00$/, "").replace(/(\.\d)0$/, "$1");
 }

@@ -1,7 +1,7 @@
 // A market's page: the order book ladder rebuilt from snapshot + deltas, the trades tape, a candlestick
 // chart from the candlestick endpoint kept live by trades, and (logged in) my orders, fills and position,
 // reloaded by htmx whenever my private channels report a change.
-import { Feed, centsText, countText, flash, showState, statusAfter, timeText, units } from "./feed.js";
+import { Feed, centsText, countText, flash, fpText, hundredths, showState, statusAfter, timeText, units } from "./feed.js";
 
 const config = JSON.parse(document.getElementById("market-feed").textContent);
 const bookPanel = document.getElementById("book");
@@ -10,19 +10,6 @@ const counts = { messages: 0, deltas: 0, snapshots: 0 };
 const book = { yes: new Map(), no: new Map() }; // price in $0.0001 -> count in hundredths
 const updated = { yes: new Map(), no: new Map() }; // price -> when the level last changed (ms), from the feed
 const AGED_MS = 30_000; // a level untouched this long is shown faded
-
-function hundredths(fp) {
-  const negative = String(fp).startsWith("-");
-  const [whole, frac = ""] = String(fp).replace("-", "").split(".");
-  const value = Number(whole) * 100 + Number((frac + "00").slice(0, 2));
-  return negative ? -value : value;
-}
-
-function fpText(count) {
-  const whole = Math.trunc(count / 100);
-  const part = count % 100;
-  return part ? `${whole}.${String(part).padStart(2, "0").replace(/0$/, "")}` : String(whole);
-}
 
 function showCounts() {
   for (const [name, value] of Object.entries(counts)) document.getElementById(`count-${name}`).textContent = value;
@@ -212,7 +199,6 @@ function onFeedState(s) {
   }
 }
 const feed = new Feed({ onState: onFeedState });
-window.exchangeFeed = feed;
 const markets = { market_tickers: [config.ticker] };
 feed.subscribe("orderbook_delta", markets, { orderbook_snapshot: onSnapshot, orderbook_delta: onDelta }, onBookReset);
 feed.subscribe("trade", markets, { trade: onTrade });

@@ -47,7 +47,6 @@ function onLifecycle(msg) {
 }
 
 const feed = new Feed({ onState: (s) => showState(state, s) });
-window.exchangeFeed = feed;
 feed.subscribe("ticker", {}, { ticker: onTicker });
 feed.subscribe("trade", {}, { trade: onTrade });
 feed.subscribe("market_lifecycle_v2", {}, { market_lifecycle_v2: onLifecycle });

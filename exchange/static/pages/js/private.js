@@ -4,7 +4,6 @@ import { Feed, showState } from "./feed.js";
 
 const state = document.getElementById("conn-state");
 const feed = new Feed({ onState: (s) => showState(state, s) });
-window.exchangeFeed = feed;
 const changed = () => htmx.trigger(document.body, "orders-changed");
 feed.subscribe("user_orders", {}, { user_order: changed });
 feed.subscribe("fill", {}, { fill: changed });
