@@ -32,6 +32,12 @@ def queue_ahead(order: Order) -> int:
     ).aggregate(total=Sum("remaining_count"))["total"] or 0
 
 
+def resting_counts(user: AbstractBaseUser, market_ids: list[int]) -> dict[int, int]:
+    """Contracts (hundredths) the user has resting in each of `market_ids` that has any."""
+    resting = Order.objects.filter(user=user, status=Order.Status.RESTING, market_id__in=market_ids)
+    return dict(resting.values("market_id").annotate(total=Sum("remaining_count")).values_list("market_id", "total"))
+
+
 def resting_order_value(user: AbstractBaseUser) -> int:
     """Notional of the user's resting orders ($0.0001)."""
     resting = Order.objects.filter(user=user, status=Order.Status.RESTING)

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,7 +21,7 @@ from exchange.api.trading.shapes import (
 )
 from exchange.engine.units import count_to_contracts, count_to_fp, price_to_cents, units_to_dollars
 from exchange.models import Account, Fill, Order, Position, Settlement
-from exchange.selectors.portfolio import portfolio_value, queue_ahead, resting_order_value
+from exchange.selectors.portfolio import portfolio_value, queue_ahead, resting_counts, resting_order_value
 
 
 def time_window(query: QuerySet, params, field: str) -> QuerySet:
@@ -91,10 +91,7 @@ class Positions(TradingView):
             query = query.filter(market__settled_at__isnull=settlement == "unsettled")
         query = query.order_by("market__ticker")
         rows, cursor = paginate(query, cursor=params.get("cursor"), limit=parse_limit(params.get("limit")))
-        resting_orders = Order.objects.filter(user=request.user, status=Order.Status.RESTING,
-                                              market_id__in=[p.market_id for p in rows])
-        resting = dict(resting_orders.values("market_id").annotate(total=Sum("remaining_count"))
-                       .values_list("market_id", "total"))
+        resting = resting_counts(request.user, [p.market_id for p in rows])
         events: dict[str, list[Position]] = defaultdict(list)
         for position in rows:
             events[position.market.event.event_ticker].append(position)
