@@ -19,7 +19,7 @@ from exchange.selectors.orderbook import orderbook_get
 def markets(request: HttpRequest) -> HttpResponse:
     filters = {name: request.GET.get(name, "").strip() for name in ("search", "series", "event")}
     filters["status"] = request.GET.get("status", "open")
-    rows = market_rows(list(markets_list(**filters)))
+    rows = market_rows(markets_list(**filters))
     return render(request, "pages/markets.html", {"rows": rows, "filters": filters, "choices": filter_choices(),
                                                   "tickers": [row.market.ticker for row in rows]})
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
 
 from exchange.models import Fill, Market, MarketEvent, Order, Position, Trade
 
@@ -19,10 +19,17 @@ class BookChange:
 
 
 @dataclass(frozen=True)
+class LastTrade:
+    yes_price: int
+    count: int
+    at: datetime
+
+
+@dataclass(frozen=True)
 class MarketRow:
     market: Market
     last_change: BookChange | None
-    last_trade: Trade | None
+    last_trade: LastTrade | None
 
 
 def markets_list(*, search: str = "", series: str = "", event: str = "", status: str = "open") -> QuerySet[Market]:
@@ -41,15 +48,20 @@ def markets_list(*, search: str = "", series: str = "", event: str = "", status:
     return query
 
 
-def market_rows(markets: list[Market]) -> list[MarketRow]:
-    """Each market with its latest book change and trade (one outbox row and one trade per market)."""
-    rows = []
-    for market in markets:
-        event = (MarketEvent.objects.filter(market=market, kind=MarketEvent.Kind.BOOK)
-                 .order_by("-book_seq").values("payload").first())
-        trade = Trade.objects.filter(market=market).order_by("-created_at").first()
-        rows.append(MarketRow(market, _last_change(event["payload"]) if event else None, trade))
-    return rows
+def market_rows(query: QuerySet[Market]) -> list[MarketRow]:
+    """Each market with its latest book change and trade, read in the one query."""
+    book = (MarketEvent.objects.filter(market=OuterRef("pk"), kind=MarketEvent.Kind.BOOK)
+            .order_by("-book_seq").values("payload")[:1])
+    trades = Trade.objects.filter(market=OuterRef("pk")).order_by("-created_at", "-id")
+    query = query.annotate(
+        last_book=Subquery(book, output_field=JSONField()),
+        last_trade_price=Subquery(trades.values("price")[:1]),
+        last_trade_count=Subquery(trades.values("count")[:1]),
+        last_trade_at=Subquery(trades.values("created_at")[:1]),
+    )
+    return [MarketRow(m, _last_change(m.last_book) if m.last_book else None,
+                      LastTrade(m.last_trade_price, m.last_trade_count, m.last_trade_at) if m.last_trade_at else None)
+            for m in query]
 
 
 def _last_change(payload: dict) -> BookChange | None:

@@ -164,3 +164,20 @@ def test_login_and_logout_with_django_auth(trader):
     assert client.get("/logout/").status_code == 405  # never by a plain link
     assert client.post("/logout/").status_code == 302
     assert client.get("/portfolio/").status_code == 302
+
+
+def test_markets_grid_shows_each_markets_last_change_and_trade(trader, trader2, market, django_assert_max_num_queries):
+    """Server-rendered before the feed takes over; the markets are read in a fixed number of queries."""
+    client = client_of(trader)
+    client.post(f"/markets/{market.ticker}/orders", {"action": "sell", "side": "yes", "price": "40", "count": "5"})
+    client_of(trader2).post(f"/markets/{market.ticker}/orders", {"action": "buy", "side": "yes", "price": "40",
+                                                                  "count": "2"})
+    for n in range(5):
+        make_market(f"GRID-{n}")
+    with django_assert_max_num_queries(8):
+        content = client.get("/").content.decode()
+    row = content[content.index(f'data-ticker="{market.ticker}"'):]
+    row = row[:row.index("</tr>")]
+    assert "REMOVE 2 NO @ 60¢" in row  # the trade took 2 of the 5 resting as a YES ask (a NO bid at 60¢)
+    assert "40¢ × 2" in row
+    assert content.count("<tr data-ticker=") == 6
