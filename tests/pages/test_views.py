@@ -35,11 +35,15 @@ def test_anonymous_visitors_are_sent_to_log_in(market):
     assert response.status_code == 302
     assert response["Location"] == "/login/?next=/portfolio/"
     assert Client().get("/").status_code == 200  # the markets grid is public
+    missing = Client().get("/markets/NOPE")
+    assert missing.status_code == 404 and b"market NOPE not found" in missing.content
 
 
 def test_operations_refuses_traders_and_serves_staff(trader, staff):
     """Staff only: a logged-in trader gets 403, anonymous goes to log in, staff see the page."""
-    assert client_of(trader).get("/operations/").status_code == 403
+    refused = client_of(trader).get("/operations/")
+    assert refused.status_code == 403
+    assert b"staff only" in refused.content
     assert Client().get("/operations/").status_code == 302
     response = client_of(staff).get("/operations/")
     assert response.status_code == 200
