@@ -248,7 +248,7 @@ def test_market_page_reconnects_after_a_server_restart(session_of, exchange):
     assert counter(page, "#count-snapshots") > snapshots
 
 
-@pytest.mark.parametrize("path", ["/", "/markets/MARKET_MAKER", "/portfolio/"])
+@pytest.mark.parametrize("path", ["/", "/markets/MARKET_MAKER", "/portfolio/", "/keys/"])
 def test_pages_fit_a_phone_screen(session_of, artifacts, path):
     """At phone width the page itself never scrolls sideways (wide tables scroll inside their panel)."""
     page = session_of("trader", viewport={"width": 390, "height": 844}).page
