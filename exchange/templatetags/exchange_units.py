@@ -9,12 +9,12 @@ register = template.Library()
 
 @register.filter
 def dollars(units: int | None) -> str:
-    """$0.0001 units as "$12.34" (four decimals kept only when they are not zero)."""
+    """$0.0001 units as "$1,234.56" (four decimals kept only when they are not zero)."""
     if units is None:
         return "—"
-    text = units_to_dollars(abs(units))
-    text = text[:-2] if text.endswith("00") else text
-    return f"{'-' if units < 0 else ''}${text}"
+    whole, fraction = units_to_dollars(abs(units)).split(".")
+    fraction = fraction[:2] if fraction.endswith("00") else fraction
+    return f"{'-' if units < 0 else ''}${int(whole):,}.{fraction}"
 
 
 @register.filter
