@@ -91,13 +91,23 @@ def exchange(tmp_path_factory):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+SCREENSHOTS = Path(os.environ.get("PAGES_ARTIFACTS") or ROOT / "var" / "screenshots")
+
+
 @pytest.fixture(scope="session")
-def artifacts(tmp_path_factory) -> Path:
-    """Where the screenshots go (PAGES_ARTIFACTS, or a pytest temporary directory); printed once."""
-    where = Path(os.environ.get("PAGES_ARTIFACTS") or tmp_path_factory.mktemp("screenshots"))
-    where.mkdir(parents=True, exist_ok=True)
-    print(f"\npage screenshots in {where}")
-    return where
+def artifacts() -> Path:
+    """Where the page screenshots go: var/screenshots, or PAGES_ARTIFACTS (named in the summary)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    _screenshots_taken.append(True)
+    return SCREENSHOTS
+
+
+_screenshots_taken: list[bool] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _screenshots_taken:
+        terminalreporter.write_line(f"page screenshots: {SCREENSHOTS}")
 
 
 @pytest.fixture(scope="module")
