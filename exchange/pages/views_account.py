@@ -3,6 +3,7 @@
 import uuid
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +20,7 @@ from exchange.services.api_keys import api_key_delete, api_key_generate
 SCOPE_CHOICES = {"read": ["read"], "write": ["read", "write"]}
 
 
-def _portfolio_context(user) -> dict:
+def _portfolio_context(user: AbstractBaseUser) -> dict:
     return {"account": account_summary(user), "positions": positions_overview(user), **portfolio_activity(user)}
 
 

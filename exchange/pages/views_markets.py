@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from exchange.models import Market
 from exchange.selectors.markets import (
     filter_choices,
     market_get,
@@ -24,7 +25,7 @@ def markets(request: HttpRequest) -> HttpResponse:
                                                   "tickers": [row.market.ticker for row in rows]})
 
 
-def _market(ticker: str):
+def _market(ticker: str) -> Market:
     market = market_get(ticker)
     if market is None:
         raise Http404(f"market {ticker} not found")

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
 
 from exchange.models import Fill, Market, MarketEvent, Order, Position, Trade
@@ -90,7 +91,7 @@ def recent_trades(market: Market, limit: int = 30) -> list[Trade]:
     return list(Trade.objects.filter(market=market).order_by("-created_at", "-id")[:limit])
 
 
-def user_market_activity(user, market: Market, limit: int = 30) -> dict:
+def user_market_activity(user: AbstractBaseUser, market: Market, limit: int = 30) -> dict:
     """The user's resting orders, fills and position in one market."""
     return {
         "orders": list(Order.objects.filter(user=user, market=market, status=Order.Status.RESTING)
