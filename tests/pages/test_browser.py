@@ -1,6 +1,7 @@
 """The pages in Chromium against a running simulator: live book, order entry in all four directions,
 amend, cancel, a trade between two users, portfolio, API keys, operations, reconnection."""
 
+import re
 import time
 
 import pytest
@@ -66,12 +67,13 @@ def test_markets_grid_lists_open_markets_and_follows_the_market_maker(session_of
 
 def test_market_ladder_is_the_exchanges_book_even_after_a_sequence_gap(session_of, exchange, artifacts):
     """The server drops one delta per connection here: the page notices the gap, resubscribes for a
-    fresh snapshot, and its ladder converges on the book REST reports."""
+    fresh snapshot, and its ladder converges on the book REST reports; each level shows its last change."""
     page = session_of("trader").page
     page.goto("/markets/MARKET_MAKER")
     expect(page.locator("#count-resyncs")).not_to_have_text("0")
     wait_for_book(page, exchange, "MARKET_MAKER")
     assert counter(page, "#count-snapshots") >= 2
+    expect(page.locator("#book-yes tbody tr .age").first).to_have_text(re.compile(r"^(ADD|REMOVE|SNAP) \d+s$"))
     deltas = counter(page, "#count-deltas")
     expect(page.locator("#count-deltas")).not_to_have_text(str(deltas))
     page.screenshot(path=artifacts / "market.png", full_page=True)

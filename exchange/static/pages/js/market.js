@@ -8,7 +8,7 @@ const bookPanel = document.getElementById("book");
 const state = document.getElementById("conn-state");
 const counts = { messages: 0, deltas: 0, snapshots: 0 };
 const book = { yes: new Map(), no: new Map() }; // price in $0.0001 -> count in hundredths
-const updated = { yes: new Map(), no: new Map() }; // price -> when the level last changed (ms), from the feed
+const updated = { yes: new Map(), no: new Map() }; // price -> [when it last changed (ms), how: ADD, REMOVE or SNAP]
 const AGED_MS = 30_000; // a level untouched this long is shown faded
 
 function showCounts() {
@@ -25,7 +25,9 @@ function renderSide(side, changed) {
     const tr = document.createElement("tr");
     tr.dataset.price = String(price);
     tr.innerHTML = `<td class="num price"></td><td class="num size"><span class="bar"></span><span class="n"></span></td><td class="num age"></td>`;
-    tr.dataset.updated = String(updated[side].get(price));
+    const [when, how] = updated[side].get(price);
+    tr.dataset.updated = String(when);
+    tr.dataset.how = how;
     tr.querySelector(".price").textContent = centsText(price);
     tr.querySelector(".n").textContent = fpText(count);
     tr.querySelector(".bar").style.width = `${(100 * count) / deepest}%`;
@@ -36,12 +38,12 @@ function renderSide(side, changed) {
   showAges();
 }
 
-// Each level's age since its last change; old levels fade.
+// Each level's last change (ADD, REMOVE, or SNAP when first seen in a snapshot) and its age; old levels fade.
 function showAges() {
   const now = Date.now();
   for (const tr of bookPanel.querySelectorAll("tbody tr[data-updated]")) {
     const age = Math.max(0, Math.round((now - Number(tr.dataset.updated)) / 1000));
-    tr.querySelector(".age").textContent = `${age}s`;
+    tr.querySelector(".age").textContent = `${tr.dataset.how} ${age}s`;
     tr.classList.toggle("aged", now - Number(tr.dataset.updated) > AGED_MS);
   }
 }
@@ -64,7 +66,7 @@ function onSnapshot(msg) {
     for (const [price, count] of msg[`${side}_dollars_fp`] || []) {
       book[side].set(units(price), hundredths(count));
       // A level the page already knew keeps its time; one first seen in the snapshot counts from now.
-      updated[side].set(units(price), before.get(units(price)) ?? now);
+      updated[side].set(units(price), before.get(units(price)) ?? [now, "SNAP"]);
     }
   }
   bookPanel.classList.remove("stale");
@@ -80,7 +82,7 @@ function onDelta(msg) {
   const count = (side.get(price) || 0) + hundredths(msg.delta_fp);
   if (count > 0) side.set(price, count);
   else side.delete(price);
-  updated[msg.side].set(price, msg.ts_ms);
+  updated[msg.side].set(price, [msg.ts_ms, hundredths(msg.delta_fp) > 0 ? "ADD" : "REMOVE"]);
   const changed = { yes: null, no: null };
   changed[msg.side] = new Set([price]);
   document.getElementById("last-change").textContent =
