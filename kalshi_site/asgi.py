@@ -15,8 +15,12 @@ django_asgi_app = ASGIStaticFilesHandler(get_asgi_application())
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from exchange.ws import heartbeat  # noqa: E402
+from kalshi_site import server_limits  # noqa: E402
 from kalshi_site.routing import websocket_urlpatterns  # noqa: E402
 
-heartbeat.install()  # daphne's pings carry Kalshi's `heartbeat` payload
+# daphne imports this module before it serves: requests past its limits get answers (server_limits), and
+# its pings carry Kalshi's `heartbeat` payload.
+server_limits.install()
+heartbeat.install()
 
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": URLRouter(websocket_urlpatterns)})
