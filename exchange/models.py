@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from exchange.outbox.kinds import EventKind
+
 
 class Series(models.Model):
     FEE_TYPES = [("quadratic", "quadratic"), ("quadratic_with_maker_fees", "quadratic with maker fees"),
@@ -289,25 +291,18 @@ class ExchangeState(models.Model):
 class MarketEvent(models.Model):
     """The outbox: every public and private event, written in the transaction that caused it.
 
-    `book_seq` is the market's sequence after the change; book events are unique per (market, book_seq).
-    `user` is set for private events (fills, orders, positions, order groups).
+    `book_seq` is the market's sequence after the change. Exactly one BOOK event exists per
+    (market, book_seq) from 1 to the market's book_seq: a missing one is a gap. `user` is set for
+    private kinds. Rows are written only through `exchange.outbox.outbox_write` and read through
+    `exchange.outbox.OutboxReader` (see there for why ids may commit out of order).
     """
 
-    class Kind(models.TextChoices):
-        BOOK = "book"
-        TRADE = "trade"
-        TICKER = "ticker"
-        FILL = "fill"
-        ORDER = "order"
-        POSITION = "position"
-        LIFECYCLE = "lifecycle"
-        ORDER_GROUP = "order_group"
-        SETTLEMENT = "settlement"
+    Kind = EventKind
 
     id = models.BigAutoField(primary_key=True)
     market = models.ForeignKey(Market, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     book_seq = models.BigIntegerField(null=True, blank=True)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=[(k.value, k.value) for k in EventKind])
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
                              related_name="+")
     payload = models.JSONField()

@@ -2,8 +2,9 @@
 
 from exchange.selectors.candlesticks import CandleSpan, candlesticks_get
 from exchange.selectors.catalog import markets_with_day_stats
-from exchange.selectors.orderbook import Level, OrderbookView, orderbook_get
+from exchange.selectors.orderbook import Level, OrderbookView, orderbook_at_seq, orderbook_get
 
 __all__ = [
-    "CandleSpan", "Level", "OrderbookView", "candlesticks_get", "markets_with_day_stats", "orderbook_get",
+    "CandleSpan", "Level", "OrderbookView", "candlesticks_get", "markets_with_day_stats", "orderbook_at_seq",
+    "orderbook_get",
 ]

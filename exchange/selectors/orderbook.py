@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Sum
 
 from exchange.engine.units import ONE_DOLLAR
@@ -42,3 +43,19 @@ def _best(levels: list[Level], depth: int) -> list[Level]:
     """Keep the `depth` highest bids, returned in ascending price order as Kalshi lists them."""
     levels.sort(key=lambda level: level.price)
     return levels[-depth:] if depth > 0 else levels
+
+
+def orderbook_at_seq(ticker: str) -> tuple[int, dict[tuple[str, int], int]] | None:
+    """(book_seq, {(book_side, yes_price): resting count}) of one market read together, or None for an
+    unknown market. The levels are exactly the book at that book_seq (a resync point for feeds).
+
+    Locking the market row serializes the read with order transactions, which lock it first and
+    change the book only under that lock (on SQLite the IMMEDIATE transaction does the same).
+    """
+    with transaction.atomic():
+        market = Market.objects.select_for_update().filter(ticker=ticker).only("id", "book_seq").first()
+        if market is None:
+            return None
+        rows = (Order.objects.filter(market_id=market.id, status=Order.Status.RESTING, remaining_count__gt=0)
+                .values("book_side", "price").annotate(count=Sum("remaining_count")))
+        return market.book_seq, {(r["book_side"], r["price"]): r["count"] for r in rows}

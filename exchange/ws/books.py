@@ -1,30 +1,14 @@
-"""Reads the feed needs from the database: consistent book snapshots, missed book events, ticker state.
+"""Reads the feed needs from the database: missed book events and ticker state (book snapshots are
+the selectors' `orderbook_at_seq`).
 
 Synchronous selectors; the consumer calls them through `database_sync_to_async`.
 """
 
-from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from exchange.fanout import event_dict
-from exchange.models import Market, MarketEvent, Order, Trade
+from exchange.models import Market, MarketEvent, Trade
 from exchange.services import payloads
-
-
-def book_snapshot(ticker: str) -> tuple[int, dict[tuple[str, int], int]] | None:
-    """(book_seq, {(book_side, yes_price): resting count}) read together, or None for an unknown market.
-
-    Locking the market row serializes the read with order transactions (which lock it first), so the
-    levels are exactly the book at that book_seq.
-    """
-    with transaction.atomic():
-        market = Market.objects.select_for_update().filter(ticker=ticker).only("id", "book_seq").first()
-        if market is None:
-            return None
-        rows = (Order.objects.filter(market_id=market.id, status=Order.Status.RESTING)
-                .values("book_side", "price").annotate(count=Sum("remaining_count")))
-        return market.book_seq, {(r["book_side"], r["price"]): r["count"] for r in rows}
 
 
 def book_events_between(ticker: str, after: int, upto: int) -> list[dict]:

@@ -19,6 +19,7 @@ from channels.utils import await_many_dispatch
 from django.conf import settings
 
 from exchange import fanout
+from exchange.selectors.orderbook import orderbook_at_seq
 from exchange.ws import books, protocol, render
 from exchange.ws.auth import AuthError, authenticate
 from exchange.ws.frames import bodies, data_frame, dumps
@@ -191,7 +192,7 @@ class FeedConsumer(AsyncWebsocketConsumer):
                 await self._send_data(sub, "ticker", render.ticker(payload, last_count))
 
     async def _send_snapshot(self, sub: Subscription, ticker: str, cmd_id: int | None = None) -> None:
-        snapshot = await database_sync_to_async(books.book_snapshot)(ticker)
+        snapshot = await database_sync_to_async(orderbook_at_seq)(ticker)
         if snapshot is None:
             return
         book_seq, levels = snapshot
