@@ -130,7 +130,25 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_IGNORE_RESULT = True
 # Every beat entry is a plain interval, so nothing needs persisting between beat restarts.
 CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
+# Without KAFKA_BOOTSTRAP_SERVERS, runsim starts librdkafka's mock cluster in-process (marketdata.embedded).
 KAFKA_BOOTSTRAP_SERVERS = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
+MARKETDATA = {
+    # Seconds between the relay's full-book snapshots of every open market (0: none).
+    "SNAPSHOT_INTERVAL_S": env_int("MARKETDATA_SNAPSHOT_INTERVAL_S", 30),
+    "RELAY_BATCH": env_int("MARKETDATA_RELAY_BATCH", 2000),
+    "POLL_MS": env_int("MARKETDATA_POLL_MS", 50),
+    # How long Kafka may take to acknowledge a message before the relay backs off and re-sends it.
+    "DELIVERY_TIMEOUT_MS": env_int("MARKETDATA_DELIVERY_TIMEOUT_MS", 30_000),
+    # /marketdata/health answers 503 when the oldest unrelayed event is older than this.
+    "MAX_LAG_MS": env_int("MARKETDATA_MAX_LAG_MS", 5_000),
+}
+ORDERBOOK = {
+    # Each rebuilder process serving clients needs every market: give each its own group.
+    "GROUP_ID": os.environ.get("ORDERBOOK_GROUP_ID", "kalshi-orderbook"),
+    "COMMIT_INTERVAL_MS": env_int("ORDERBOOK_COMMIT_INTERVAL_MS", 1000),
+    # Where pages and check_orderbooks read rebuilt books when this process runs no rebuilder.
+    "REBUILDER_URL": os.environ.get("ORDERBOOK_REBUILDER_URL", ""),
+}
 
 # --- Auth, i18n, static ---------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = []
@@ -236,8 +254,9 @@ FIX = {
 
 # Background services that `manage.py runsim` runs inside the one embedded process, each a dotted path
 # to a callable taking a `threading.Event` that is set at shutdown. In full deployment they run as
-# their own processes instead (runfix, celery worker + beat, the Kafka relay).
+# their own processes instead (runfix, celery worker + beat, run_relay, rebuild_orderbooks).
 EMBEDDED_SERVICES: list[str] = [
     "exchange.fix.embedded.run",
     "marketmaker.embedded.run",
+    "marketdata.embedded.run",
 ]

@@ -1,0 +1,78 @@
+"""Rebuilt books over HTTP: the API (`/orderbook/api/...`) and the admin's drift and level pages."""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from orderbook.check import RebuilderUnavailable, check_books, rebuilt_books
+from orderbook.render import book_dict
+from orderbook.runtime import local_rebuilder
+
+MAX_DEPTH = 1000
+
+
+def _error(code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, "service": "orderbook"}}, status=status)
+
+
+def _depth(request: HttpRequest) -> int | None:
+    raw = request.GET.get("depth", "0")
+    if not raw.isdigit() or int(raw) > MAX_DEPTH:
+        return None
+    return int(raw)
+
+
+def _no_rebuilder() -> JsonResponse:
+    return _error("service_unavailable", "this process runs no order-book rebuilder", 503)
+
+
+@require_GET
+def book(request: HttpRequest, ticker: str) -> JsonResponse:
+    """One rebuilt book; `depth` > 0 keeps the best levels of each side."""
+    depth = _depth(request)
+    if depth is None:
+        return _error("bad_request", f"depth must be an integer from 0 to {MAX_DEPTH}", 400)
+    rebuilder = local_rebuilder()
+    if rebuilder is None:
+        return _no_rebuilder()
+    view = rebuilder.view(ticker, depth)
+    if view is None:
+        return _error("not_found", f"no rebuilt book for market {ticker}", 404)
+    return JsonResponse(book_dict(view))
+
+
+@require_GET
+def all_books(request: HttpRequest) -> JsonResponse:
+    """Every rebuilt book, in ticker order; `depth=1` is the bulk top of book."""
+    depth = _depth(request)
+    if depth is None:
+        return _error("bad_request", f"depth must be an integer from 0 to {MAX_DEPTH}", 400)
+    rebuilder = local_rebuilder()
+    if rebuilder is None:
+        return _no_rebuilder()
+    books = [book_dict(view) for ticker in rebuilder.tickers() if (view := rebuilder.view(ticker, depth))]
+    return JsonResponse({"books": books})
+
+
+@staff_member_required
+def drift(request: HttpRequest) -> HttpResponse:
+    """Every rebuilt book checked against the exchange at its own book_seq."""
+    try:
+        results, error = check_books(rebuilt_books()), ""
+    except RebuilderUnavailable as unavailable:
+        results, error = [], str(unavailable)
+    rebuilder = local_rebuilder()
+    stats = {t: v.stats for t in (rebuilder.tickers() if rebuilder else []) if (v := rebuilder.view(t, 1))}
+    rows = [{"check": r, "stats": stats.get(r.ticker)} for r in results]
+    return render(request, "orderbook/drift.html", {"title": "Order-book drift", "rows": rows, "error": error})
+
+
+@staff_member_required
+def levels(request: HttpRequest, ticker: str) -> HttpResponse:
+    """One rebuilt book with each level's last update time and type."""
+    rebuilder = local_rebuilder()
+    view = rebuilder.view(ticker) if rebuilder else None
+    if view is None:
+        raise Http404(f"no rebuilt book for {ticker} in this process")
+    return render(request, "orderbook/levels.html", {"title": f"Rebuilt book {ticker}", "book": book_dict(view)})
