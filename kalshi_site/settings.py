@@ -139,6 +139,8 @@ MARKETDATA = {
     "POLL_MS": env_int("MARKETDATA_POLL_MS", 50),
     # How long Kafka may take to acknowledge a message before the relay backs off and re-sends it.
     "DELIVERY_TIMEOUT_MS": env_int("MARKETDATA_DELIVERY_TIMEOUT_MS", 30_000),
+    # The longest pause between attempts while Kafka or the database is down (the pause doubles up to it).
+    "BACKOFF_MAX_MS": env_int("MARKETDATA_BACKOFF_MAX_MS", 10_000),
     # /marketdata/health answers 503 when the oldest unrelayed event is older than this.
     "MAX_LAG_MS": env_int("MARKETDATA_MAX_LAG_MS", 5_000),
 }
@@ -146,6 +148,8 @@ ORDERBOOK = {
     # Each rebuilder process serving clients needs every market: give each its own group.
     "GROUP_ID": os.environ.get("ORDERBOOK_GROUP_ID", "kalshi-orderbook"),
     "COMMIT_INTERVAL_MS": env_int("ORDERBOOK_COMMIT_INTERVAL_MS", 1000),
+    # How soon the group notices a rebuilder that died without leaving (its successor waits that long).
+    "SESSION_TIMEOUT_MS": env_int("ORDERBOOK_SESSION_TIMEOUT_MS", 10_000),
     # Where pages and check_orderbooks read rebuilt books when this process runs no rebuilder.
     "REBUILDER_URL": os.environ.get("ORDERBOOK_REBUILDER_URL", ""),
 }

@@ -52,7 +52,7 @@ class RelayConfig:
         conf = settings.MARKETDATA
         return cls(bootstrap=bootstrap or settings.KAFKA_BOOTSTRAP_SERVERS, batch=conf["RELAY_BATCH"],
                    poll_s=conf["POLL_MS"] / 1000, delivery_timeout_ms=conf["DELIVERY_TIMEOUT_MS"],
-                   snapshot_interval_s=conf["SNAPSHOT_INTERVAL_S"])
+                   snapshot_interval_s=conf["SNAPSHOT_INTERVAL_S"], backoff_max_s=conf["BACKOFF_MAX_MS"] / 1000)
 
 
 class _Rate:

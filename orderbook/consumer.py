@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from confluent_kafka import OFFSET_END, Consumer, KafkaError, Message, TopicPartition
 from django.conf import settings
@@ -30,6 +31,11 @@ from orderbook.rebuilder import Rebuilder, ResyncReason
 
 log = logging.getLogger(__name__)
 
+class StartFrom(StrEnum):
+    COMMITTED = "committed"  # the group's committed offset
+    END = "end"  # a new group: the end of the partition
+
+
 ExchangeRead = Callable[[str], tuple[int, dict[tuple[str, int], int]] | None]
 
 
@@ -38,12 +44,13 @@ class ConsumerConfig:
     bootstrap: str
     group: str = "kalshi-orderbook"
     commit_interval_s: float = 1.0
+    session_timeout_ms: int = 10_000
 
     @classmethod
     def from_settings(cls, bootstrap: str | None = None) -> "ConsumerConfig":
         conf = settings.ORDERBOOK
         return cls(bootstrap=bootstrap or settings.KAFKA_BOOTSTRAP_SERVERS, group=conf["GROUP_ID"],
-                   commit_interval_s=conf["COMMIT_INTERVAL_MS"] / 1000)
+                   commit_interval_s=conf["COMMIT_INTERVAL_MS"] / 1000, session_timeout_ms=conf["SESSION_TIMEOUT_MS"])
 
 
 class BookFeed:
@@ -55,10 +62,14 @@ class BookFeed:
         self.consumer: Consumer | None = None
         self._uncommitted: dict[int, int] = {}  # partition -> next offset to commit
         self.bad_messages = 0
+        # What the health page reports: where each partition started and what has been committed.
+        self.starts: dict[int, tuple[int, StartFrom]] = {}
+        self.committed: dict[int, int] = {}
 
     def run(self, stop: threading.Event) -> None:
         """Consume until `stop` is set; commits what it applied on the way out."""
-        self.consumer = Consumer(consumer_config(self.config.bootstrap, self.config.group))
+        self.consumer = Consumer(consumer_config(self.config.bootstrap, self.config.group, **{
+            "session.timeout.ms": self.config.session_timeout_ms}))
         self.consumer.subscribe([Topic.MARKET_DATA.value], on_assign=self._on_assign, on_revoke=self._on_revoke)
         next_commit = time.monotonic() + self.config.commit_interval_s
         try:
@@ -79,8 +90,10 @@ class BookFeed:
         """Fix every position first (committed offset, else the end of the topic), then resync."""
         positions = consumer.committed(partitions, timeout=30)
         for tp in positions:
+            start = StartFrom.COMMITTED
             if tp.offset < 0:
-                tp.offset = consumer.get_watermark_offsets(tp, timeout=30)[1]
+                tp.offset, start = consumer.get_watermark_offsets(tp, timeout=30)[1], StartFrom.END
+            self.starts[tp.partition] = (tp.offset, start)
         consumer.assign(positions)
         log.info("assigned %s", ", ".join(f"{tp.partition}@{tp.offset}" for tp in positions))
         self._resync_all(ResyncReason.START)
@@ -96,6 +109,7 @@ class BookFeed:
         offsets = [TopicPartition(Topic.MARKET_DATA.value, p, o) for p, o in self._uncommitted.items()]
         try:
             self.consumer.commit(offsets=offsets, asynchronous=False)
+            self.committed.update(self._uncommitted)
             self._uncommitted.clear()
         except Exception as error:  # noqa: BLE001 - a failed commit is retried at the next interval
             log.warning("offset commit failed: %s", error)

@@ -7,18 +7,23 @@ from orderbook.consumer import BookFeed, ConsumerConfig
 from orderbook.rebuilder import Rebuilder
 
 _local: Rebuilder | None = None
+_feed: BookFeed | None = None
 
 
 def local_rebuilder() -> Rebuilder | None:
     return _local
 
 
+def local_feed() -> BookFeed | None:
+    return _feed
+
+
 def run_feed(stop: threading.Event, *, bootstrap: str | None = None) -> None:
     """Rebuild books from the feed in this thread until `stop` is set, serving them to this process."""
-    global _local
-    rebuilder = Rebuilder()
-    _local = rebuilder
-    BookFeed(rebuilder, ConsumerConfig.from_settings(bootstrap)).run(stop)
+    global _local, _feed
+    _local = Rebuilder()
+    _feed = BookFeed(_local, ConsumerConfig.from_settings(bootstrap))
+    _feed.run(stop)
 
 
 def start_feed(stop: threading.Event, *, bootstrap: str | None = None) -> threading.Thread:

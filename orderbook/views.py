@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from orderbook.check import RebuilderUnavailable, check_books, rebuilt_books
 from orderbook.render import book_dict
-from orderbook.runtime import local_rebuilder
+from orderbook.runtime import local_feed, local_rebuilder
 
 MAX_DEPTH = 1000
 
@@ -40,6 +40,19 @@ def book(request: HttpRequest, ticker: str) -> JsonResponse:
     if view is None:
         return _error("not_found", f"no rebuilt book for market {ticker}", 404)
     return JsonResponse(book_dict(view))
+
+
+@require_GET
+def feed(request: HttpRequest) -> JsonResponse:
+    """Where this process's feed consumer started in each partition and what it has committed."""
+    consumer = local_feed()
+    if consumer is None:
+        return _no_rebuilder()
+    partitions = [{"partition": p, "start_offset": offset, "start": start.value,
+                   "committed_offset": consumer.committed.get(p)}
+                  for p, (offset, start) in sorted(consumer.starts.items())]
+    return JsonResponse({"group": consumer.config.group, "partitions": partitions,
+                         "bad_messages": consumer.bad_messages})
 
 
 @require_GET
