@@ -1,10 +1,16 @@
 """Kafka clients of the market-data feed: topic names, headers, client configuration, and librdkafka's
 built-in mock cluster, which stands in for a broker where none is installed (embedded default, tests).
+
+No Django here: `python -m marketdata.kafka [--brokers N] [--bootstrap-file PATH]` serves the mock
+cluster on its own until SIGTERM/SIGINT, printing its bootstrap servers.
 """
 
+import argparse
 import logging
+import signal
 import threading
 from enum import StrEnum
+from pathlib import Path
 
 from confluent_kafka import Producer
 
@@ -74,3 +80,26 @@ class MockCluster:
     def close(self) -> None:
         """Shut the cluster down; its messages are gone."""
         self._owner = None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve librdkafka's in-memory mock Kafka cluster.")
+    parser.add_argument("--brokers", type=int, default=1)
+    parser.add_argument("--bootstrap-file", type=Path, help="also write the bootstrap servers here")
+    args = parser.parse_args()
+    cluster = MockCluster(args.brokers)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if args.bootstrap_file is not None:
+        # Written whole then renamed, so a reader never sees half an address.
+        partial = args.bootstrap_file.with_suffix(".partial")
+        partial.write_text(cluster.bootstrap_servers)
+        partial.rename(args.bootstrap_file)
+    print(f"bootstrap {cluster.bootstrap_servers}", flush=True)
+    cluster.serve(stop)
+    cluster.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 
 TICKERS = ["PIPE-A", "PIPE-B", "PIPE-C"]
 STORMERS = 3
-ORDERS = 60
+ORDERS = 40
 PIPELINE_ENV = {"MARKETDATA_SNAPSHOT_INTERVAL_S": "1", "MARKETDATA_POLL_MS": "20",
                 "MARKETDATA_DELIVERY_TIMEOUT_MS": "1500", "MARKETDATA_BACKOFF_MAX_MS": "1000",
                 "ORDERBOOK_COMMIT_INTERVAL_MS": "200",

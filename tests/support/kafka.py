@@ -15,10 +15,10 @@ from tests.support.servers import child_process, test_database_env, wait_until
 
 @contextmanager
 def mock_kafka(tmp_path: Path):
-    """`manage.py run_mock_kafka` in its own process; yields (bootstrap servers, process)."""
+    """`python -m marketdata.kafka` in its own process; yields (bootstrap servers, process)."""
     bootstrap_file = tmp_path / "bootstrap"
     log_path = tmp_path / "mock-kafka.log"
-    args = ["manage.py", "run_mock_kafka", "--bootstrap-file", str(bootstrap_file)]
+    args = ["-m", "marketdata.kafka", "--bootstrap-file", str(bootstrap_file)]
     with child_process(args, env=test_database_env(), log_path=log_path) as process:
         bootstrap = wait_until(lambda: bootstrap_file.exists() and bootstrap_file.read_text(), process,
                                what="the mock cluster's address", log_path=log_path)
