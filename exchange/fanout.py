@@ -19,12 +19,11 @@ from collections.abc import Sequence
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
+from exchange.outbox import PRIVATE_KINDS, PUBLIC_KINDS
 from exchange.services import payloads, publish
 
 log = logging.getLogger(__name__)
 
-PUBLIC_KINDS = frozenset({"book", "trade", "ticker", "lifecycle"})
-PRIVATE_KINDS = frozenset({"fill", "order", "position", "order_group", "settlement"})
 LIFECYCLE_GROUP = "markets.lifecycle"
 BATCH_TYPE = "outbox.batch"
 

@@ -324,6 +324,8 @@ class FixSessionState(models.Model):
     target = models.CharField(max_length=16)
     next_in = models.BigIntegerField(default=1)
     next_out = models.BigIntegerField(default=1)
+    # UseDollars of the last logon: reports stored while the session is away are priced as it asked.
+    use_dollars = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -341,3 +343,23 @@ class FixStoredMessage(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key_id", "target", "seq"], name="fixstoredmessage_unique")]
+
+
+class FixOrderSession(models.Model):
+    """The retransmission session that placed an order: its reports are kept for that session while it
+    is logged out (and across acceptor restarts), to be resent when it asks."""
+
+    order_id = models.UUIDField(primary_key=True)
+    key_id = models.UUIDField()
+    target = models.CharField(max_length=16)
+
+
+class OutboxCursor(models.Model):
+    """How far a durable outbox consumer has read: every event with id <= after_id is handled."""
+
+    consumer = models.CharField(max_length=64, unique=True)
+    after_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.consumer} after {self.after_id}"

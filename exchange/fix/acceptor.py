@@ -17,15 +17,18 @@ from datetime import UTC, datetime
 from datetime import time as clock
 from zoneinfo import ZoneInfo
 
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connection, connections
 
 from exchange.fix import store
 from exchange.fix.connection import Connection
-from exchange.fix.outbox import OutboxTail
 from exchange.fix.reports import Report, execution_reports
 from exchange.fix.session import Target
+from exchange.outbox import Envelope, EventKind, OutboxReader, add_listener, remove_listener
+from exchange.outbox.cursors import cursor_load, cursor_save
 
 log = logging.getLogger(__name__)
+REPORTED = (EventKind.EXECUTION, EventKind.SETTLEMENT)  # the outbox kinds FIX sessions hear about
+CURSOR = "fix-acceptor"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class AcceptorConfig:
     logon_window_s: float = 120.0
     min_heartbeat: int = 3
     poll_interval_s: float = 0.025
+    idle_poll_s: float = 0.5  # polls back off to this while the outbox is quiet (other processes' commits)
     maintenance: Maintenance | None = None
     workers: int = 8
 
@@ -80,7 +84,14 @@ class Acceptor:
         self._tasks: list[asyncio.Task] = []
         self._wake = asyncio.Event()
         self._in_maintenance = False
-        self._tail: OutboxTail | None = None
+        self._reader: OutboxReader | None = None
+        # The outbox is read on one thread that keeps its database connection between reads.
+        self._outbox_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fix-outbox")
+        self._listener = None
+        self.session_lock = asyncio.Lock()  # logons of retransmission sessions vs. storing reports for them
+
+    async def _outbox(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._outbox_thread, fn, *args)
 
     async def db(self, fn, *args):
         """Run a synchronous ORM call in a worker thread."""
@@ -90,7 +101,10 @@ class Acceptor:
         return await asyncio.get_running_loop().run_in_executor(self.executor, call)
 
     async def start(self) -> None:
-        self._tail = OutboxTail(await self.db(store.latest_event_id))
+        loop = asyncio.get_running_loop()
+        self._reader = await self._outbox(self._open_reader)
+        self._listener = lambda: loop.call_soon_threadsafe(self._wake.set)
+        add_listener(self._listener)
         for target, port in self.config.ports.items():
             server = await asyncio.start_server(
                 lambda r, w, t=target: self._serve(t, r, w), self.config.host, port)
@@ -104,11 +118,14 @@ class Acceptor:
             server.close()
         for conn in list(self.sessions.values()):
             await conn.end("exchange shutting down")
+        remove_listener(self._listener)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._close_db_connections()
         self.executor.shutdown(wait=True)
+        await self._outbox(_close_connection)
+        self._outbox_thread.shutdown(wait=True)
 
     async def _close_db_connections(self) -> None:
         """Each worker thread holds its own connection: close them all, one task per thread."""
@@ -161,25 +178,67 @@ class Acceptor:
 
     # --- outbox ------------------------------------------------------------------------------------
     async def _tail_loop(self) -> None:
+        """Read the outbox when this process commits events, else poll, backing off while it is quiet.
+        After a failure the reader restarts from the saved cursor: reports are repeated, never lost."""
+        interval = self.config.poll_interval_s
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.config.poll_interval_s)
+                await asyncio.wait_for(self._wake.wait(), timeout=interval)
             self._wake.clear()
             try:
-                events = await self.db(self._tail.poll, time.monotonic())
+                if self._reader is None:
+                    self._reader = await self._outbox(self._open_reader)
+                events, owners = await self._outbox(self._read)
                 if events:
-                    self._route(events)
+                    await self._route(events, owners)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("reading the outbox failed")
+                self._reader = None
+                with contextlib.suppress(Exception):
+                    await self._outbox(_close_connection)  # reconnect next time
                 await asyncio.sleep(0.5)
+                continue
+            busy = events or self._reader.behind
+            interval = self.config.poll_interval_s if busy else min(interval * 2, self.config.idle_poll_s)
 
-    def _route(self, events) -> None:
-        by_user: dict[int, list] = {}
+    @staticmethod
+    def _open_reader() -> OutboxReader:
+        """Resume after the saved cursor; the first start begins at the outbox's head."""
+        after = cursor_load(CURSOR)
+        if after is not None:
+            return OutboxReader(after_id=after, kinds=REPORTED)
+        reader = OutboxReader.at_head(kinds=REPORTED)
+        cursor_save(CURSOR, reader.cursor)
+        return reader
+
+    def _read(self) -> tuple[list[Envelope], dict[str, str]]:
+        """The next events, and which retransmission session owns each reported order."""
+        events = self._reader.read_batch(5000)
+        order_ids = [e.payload["order_id"] for e in events if e.kind is EventKind.EXECUTION]
+        return events, store.order_sessions(order_ids) if order_ids else {}
+
+    async def _route(self, events: list[Envelope], owners: dict[str, str]) -> None:
+        """Deliver to the sessions logged on, store for the retransmission sessions that are not, and
+        only then save the cursor."""
+        self.order_keys.update(owners)
+        async with self.session_lock:
+            offline = []
+            for event in events:
+                owner = owners.get(event.payload.get("order_id")) if event.kind is EventKind.EXECUTION else None
+                if owner is not None and (owner, Target.RT) not in self.sessions:
+                    offline.append((owner, event))
+            touched = self._deliver(events)
+            await asyncio.gather(*(conn.flush() for conn in touched))
+            await self._outbox(store.store_offline, offline, CURSOR, self._reader.cursor)
+
+    def _deliver(self, events: list[Envelope]) -> set[Connection]:
+        by_user: dict[int, list[Envelope]] = {}
         for event in events:
             if event.user_id in self.by_user:
                 by_user.setdefault(event.user_id, []).append(event)
+        touched: set[Connection] = set()
         for user_id, user_events in by_user.items():
             conns = list(self.by_user.get(user_id, ()))
             rendered: dict[bool, list[Report]] = {}
@@ -187,7 +246,9 @@ class Acceptor:
                 if conn.dollars not in rendered:
                     rendered[conn.dollars] = execution_reports(user_events, dollars=conn.dollars)
                 conn.deliver_reports(rendered[conn.dollars])
-                conn.deliver_settlements([e for e in user_events if e.kind == "settlement"])
+                conn.deliver_settlements([e for e in user_events if e.kind is EventKind.SETTLEMENT])
+                touched.add(conn)
+        return touched
 
     # --- timers ------------------------------------------------------------------------------------
     async def _tick_loop(self) -> None:
@@ -224,3 +285,8 @@ def run_forever(config: AcceptorConfig, stop: threading.Event | None = None,
         finally:
             await acceptor.stop()
     asyncio.run(main())
+
+
+def _close_connection() -> None:
+    """Close the calling thread's database connection (Django keeps one per thread)."""
+    connection.close()

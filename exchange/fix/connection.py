@@ -1,8 +1,9 @@
 """One client connection: socket reads into the session state machine, its actions back out.
 
 Application messages are handled in arrival order (each awaits its worker-thread service call);
-reports arrive from the acceptor's outbox tail. Retransmission sessions persist their sequence
-numbers and sent messages after each batch of sends.
+reports arrive from the acceptor's outbox tail. Retransmission sessions store each batch of messages
+and the sequence state before writing that batch, so a crash never reuses a sequence number and
+every message a client saw can be resent.
 """
 
 import asyncio
@@ -47,6 +48,7 @@ class Connection:
         self.request_ids: dict[str, tuple[str, str]] = {}  # order id -> (ClOrdID, OrigClOrdID) of a F/G
         self._unsaved: list[tuple[int, bytes]] = []
         self._outgoing: list[bytes] = []
+        self._held: list[Report] = []             # reports that arrived while the logon was being checked
         self._flush_lock = asyncio.Lock()
         self._closed = False
         self._connected_at = time.monotonic()
@@ -81,33 +83,39 @@ class Connection:
                 self._write(action)
             elif isinstance(action, Authenticate):
                 await self.perform(await self._authenticate(action))
+                held, self._held = self._held, []
+                if held:
+                    self.deliver_reports(held)
             elif isinstance(action, Deliver):
                 await self._handle(action.message)
             elif isinstance(action, Close):
                 self._closed = True
-        await self._flush()
+        await self.flush()
 
     def _write(self, action: Send) -> None:
-        """Queue bytes for the socket; `_flush` sends them (after storing them on RT and PT)."""
+        """Queue bytes for the socket; `flush` sends them (after storing them on RT and PT)."""
         self._outgoing.append(action.data)
         if self.target.retransmits and self.registered and action.seq in self.session.sent:
             self._unsaved.append((action.seq, action.data))
 
-    async def _flush(self) -> None:
+    async def flush(self) -> None:
         async with self._flush_lock:
             await self._flush_locked()
 
     async def _flush_locked(self) -> None:
-        if self.target.retransmits and self.registered and self._outgoing:
-            # Stored before sent: whatever the client sees can be resent after a reconnect.
+        while self._outgoing:
+            # Take the batch, its messages to store and the sequence state together: what is queued
+            # while the store runs waits for the next round, so nothing is written unstored.
+            data, self._outgoing = b"".join(self._outgoing), []
             batch, self._unsaved = self._unsaved, []
-            await self.acceptor.db(store.save, self.key_id, self.target.value, self.session.next_in,
-                                   self.session.next_out, batch)
-        data, self._outgoing = b"".join(self._outgoing), []
-        if data and not self.writer.is_closing():
-            self.writer.write(data)
-            with contextlib.suppress(ConnectionError):
-                await self.writer.drain()
+            next_in, next_out = self.session.next_in, self.session.next_out
+            if self.target.retransmits and self.registered:
+                await self.acceptor.db(store.save, self.key_id, self.target.value, next_in, next_out, batch,
+                                       self.dollars)
+            if not self.writer.is_closing():
+                self.writer.write(data)
+                with contextlib.suppress(ConnectionError):
+                    await self.writer.drain()
         if self._closed and not self.writer.is_closing():
             self.writer.close()
 
@@ -138,18 +146,21 @@ class Connection:
         self.user, self.key_id, self.can_write = key.user, str(key.key_id), key.can_write()
         if not self.can_write and self.target in (Target.NR, Target.RT) and not request.options.get(20126):
             return self.session.logon_rejected("this API key is read-only; log on as a listener session", now=now())
-        problem = self.acceptor.register(self)
-        if problem is not None:
-            self.user = None
-            return self.session.logon_rejected(problem, now=now())
-        self.registered = True
-        Connection.pending.discard(self)
-        restored = None
-        if self.target.retransmits:
-            if request.reset:
-                await self.acceptor.db(store.reset, self.key_id, self.target.value)
-            else:
-                restored = await self.acceptor.db(store.restore, self.key_id, self.target.value)
+        # Reports for a logged-out session are stored under this lock; taking the slot and reading the
+        # stored state under it too means each report is either in what we restore or delivered live.
+        async with self.acceptor.session_lock:
+            problem = self.acceptor.register(self)
+            if problem is not None:
+                self.user = None
+                return self.session.logon_rejected(problem, now=now())
+            self.registered = True
+            Connection.pending.discard(self)
+            restored = None
+            if self.target.retransmits:
+                if request.reset:
+                    await self.acceptor.db(store.reset, self.key_id, self.target.value)
+                else:
+                    restored = await self.acceptor.db(store.restore, self.key_id, self.target.value)
         return self.session.logon_accepted(now=now(), restored=restored)
 
     # --- application messages ----------------------------------------------------------------
@@ -175,8 +186,13 @@ class Connection:
         elif mt == "U1":
             await self._event_resend(msg, seq)
 
+    @property
+    def _owner_key(self) -> str | None:
+        """Orders placed on a retransmission session keep their reports for it while it is away."""
+        return self.key_id if self.target is Target.RT else None
+
     async def _new_order(self, msg: Message) -> None:
-        result = await self.acceptor.db(orders.new_order, self.user, msg, self.dollars)
+        result = await self.acceptor.db(orders.new_order, self.user, msg, self.dollars, self._owner_key)
         if isinstance(result, orders.Refused):
             self.send_app("8", rejected_report(
                 cl_ord_id=msg.get(11), symbol=msg.get(55), side=msg.get(54), qty=msg.get(38), price=msg.get(44),
@@ -201,7 +217,8 @@ class Connection:
         self.acceptor.wake()
 
     async def _replace(self, msg: Message) -> None:
-        result = await self.acceptor.db(orders.replace, self.user, msg, self.aliases, self.dollars)
+        result = await self.acceptor.db(orders.replace, self.user, msg, self.aliases, self.dollars,
+                                        self._owner_key)
         if isinstance(result, orders.Refused):
             self._cancel_reject(msg, result, "2")
             return
@@ -241,12 +258,17 @@ class Connection:
 
     # --- reports -------------------------------------------------------------------------------
     def deliver_reports(self, reports: list[Report]) -> None:
-        if self.session.state is not State.ACTIVE or self.target is Target.PT:
+        if self.target is Target.PT:
+            return
+        if self.session.state is State.AUTHENTICATING:
+            self._held += reports
+            return
+        if self.session.state is not State.ACTIVE:
             return
         for report in reports:
             if self._wants(report):
                 self.send_app("8", self._for_session(report))
-        asyncio.get_running_loop().create_task(self._flush())
+        asyncio.get_running_loop().create_task(self.flush())
 
     def _wants(self, report: Report) -> bool:
         if self.target is Target.DC or self.listener:
@@ -270,7 +292,7 @@ class Connection:
             return
         for event in events:
             self.send_app("UMS", settlement_report(event, party_id=self.key_id))
-        asyncio.get_running_loop().create_task(self._flush())
+        asyncio.get_running_loop().create_task(self.flush())
 
     # --- teardown ------------------------------------------------------------------------------
     async def cleanup(self) -> None:

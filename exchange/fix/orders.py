@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from django.utils import timezone
 
 from exchange import services
@@ -19,7 +20,8 @@ from exchange.engine.rejects import RejectCode
 from exchange.engine.units import UnitError, dollars_to_units, fp_to_count
 from exchange.fix import codec
 from exchange.fix.codec import Message
-from exchange.models import Order
+from exchange.fix.session import Target
+from exchange.models import FixOrderSession, Order
 from exchange.services import ExchangeError, OrderRequest
 
 TIME_IN_FORCE = {"1": "good_till_canceled", "3": "immediate_or_cancel", "4": "fill_or_kill",
@@ -92,11 +94,23 @@ def order_request(msg: Message, dollars: bool, *, now: datetime | None = None) -
     )
 
 
-def new_order(user: AbstractBaseUser, msg: Message, dollars: bool) -> Order | Refused:
+def new_order(user: AbstractBaseUser, msg: Message, dollars: bool, session_key: str | None = None,
+              ) -> Order | Refused:
+    """Place the order; `session_key` names the retransmission session that owns its reports."""
     try:
-        return services.order_create(user=user, request=order_request(msg, dollars))
+        with transaction.atomic():
+            order = services.order_create(user=user, request=order_request(msg, dollars))
+            _owned_by(order, session_key)
+        return order
     except ExchangeError as error:
         return Refused(error.code, error.message)
+
+
+def _owned_by(order: Order, session_key: str | None) -> None:
+    """Record, in the order's own transaction, which retransmission session its reports belong to."""
+    if session_key:
+        FixOrderSession.objects.update_or_create(order_id=order.id, defaults={
+            "key_id": session_key, "target": Target.RT.value})
 
 
 def find_order(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) -> Order | None:
@@ -124,26 +138,34 @@ def cancel(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) -> Ord
         return Refused(error.code, error.message, str(order.id), _ord_status(order))
 
 
-def replace(user: AbstractBaseUser, msg: Message, aliases: dict[str, str], dollars: bool) -> Order | Refused:
+def replace(user: AbstractBaseUser, msg: Message, aliases: dict[str, str], dollars: bool,
+            session_key: str | None = None) -> Order | Refused:
     """Price and/or quantity change; a pure size decrease keeps the order's place (order_decrease)."""
     order = find_order(user, msg, aliases)
     if order is None:
         return Refused(RejectCode.ORDER_NOT_FOUND, "unknown order")
     try:
-        try:
-            total = fp_to_count(msg.get(38))
-            price = parse_price(msg.get(44), dollars) if msg.get(44) else order.price
-        except (UnitError, ValueError) as exc:
-            raise ExchangeError(RejectCode.INVALID_PARAMETER, str(exc)) from None
-        if order.status != Order.Status.RESTING:
-            raise ExchangeError(RejectCode.ORDER_NOT_RESTING, f"order is {order.status}")
-        if price == order.price and order.fill_count < total < order.fill_count + order.remaining_count:
-            return services.order_decrease(user=user, order_id=str(order.id), reduce_to=total - order.fill_count)
-        _old, new = services.order_amend(user=user, order_id=str(order.id), yes_price=price, count=total,
-                                         client_order_id=msg.get(11))
-        return new
+        with transaction.atomic():
+            changed = _replace(user, order, msg, dollars)
+            _owned_by(changed, session_key)
+        return changed
     except ExchangeError as error:
         return Refused(error.code, error.message, str(order.id), _ord_status(order))
+
+
+def _replace(user: AbstractBaseUser, order: Order, msg: Message, dollars: bool) -> Order:
+    try:
+        total = fp_to_count(msg.get(38))
+        price = parse_price(msg.get(44), dollars) if msg.get(44) else order.price
+    except (UnitError, ValueError) as exc:
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, str(exc)) from None
+    if order.status != Order.Status.RESTING:
+        raise ExchangeError(RejectCode.ORDER_NOT_RESTING, f"order is {order.status}")
+    if price == order.price and order.fill_count < total < order.fill_count + order.remaining_count:
+        return services.order_decrease(user=user, order_id=str(order.id), reduce_to=total - order.fill_count)
+    _old, new = services.order_amend(user=user, order_id=str(order.id), yes_price=price, count=total,
+                                     client_order_id=msg.get(11))
+    return new
 
 
 def mass_cancel(user: AbstractBaseUser) -> list[Order]:

@@ -1,8 +1,8 @@
 """Rendering outbox events into FIX ExecutionReports (35=8) and MarketSettlementReports (35=UMS).
 
-Pure: takes outbox rows as `OutboxEvent` values and returns message bodies. One transaction's
-events (same market and book_seq) are rendered together so a Trade report knows the order it
-belongs to and the owner's position after it.
+Pure: each EXECUTION event is one execution fact the services recorded from the engine's result
+(exec type, CumQty, LeavesQty, the fill), and becomes exactly one ExecutionReport; nothing is
+inferred from order states. ExecID is "<event id>;0", so a report names the event it came from.
 """
 
 from dataclasses import dataclass
@@ -10,26 +10,15 @@ from datetime import UTC, datetime
 
 from exchange.engine.units import CENT, count_to_fp, units_to_dollars
 from exchange.fix import codec
+from exchange.outbox import Envelope, EventKind, ExecType
 
 Body = list[tuple[int, str]]
-CANCEL_REASONS = {"user", "ioc_remainder", "self_trade", "market_halted", "market_closed", "settled",
-                  "order_group"}
 
-
-@dataclass(frozen=True)
-class OutboxEvent:
-    id: int
-    kind: str
-    user_id: int | None
-    market_id: int | None
-    book_seq: int | None
-    created_at: datetime
-    payload: dict
-
-    @property
-    def txn(self) -> tuple:
-        """Events of one transaction share the market and its book_seq after the change."""
-        return (self.market_id, self.book_seq)
+# FIX ExecType (150) and the OrdStatus (39) it implies, per execution type.
+EXEC_TYPES: dict[ExecType, str] = {
+    ExecType.NEW: "0", ExecType.TRADE: "F", ExecType.CANCELED: "4", ExecType.REPLACED: "5",
+    ExecType.EXPIRED: "C", ExecType.REJECTED: "8",
+}
 
 
 @dataclass(frozen=True)
@@ -60,123 +49,55 @@ def fix_time(ts_ms: int) -> str:
     return codec.sending_time(datetime.fromtimestamp(ts_ms / 1000, tz=UTC))
 
 
-def execution_reports(events: list[OutboxEvent], *, dollars: bool, orig_cl_ord_ids: dict[str, str] | None = None,
-                      ) -> list[Report]:
-    """ExecutionReports for the order and fill events among `events` (outbox id order)."""
-    groups: dict[tuple, list[OutboxEvent]] = {}
-    for event in events:
-        if event.kind in ("order", "fill", "position") and event.user_id is not None:
-            groups.setdefault(event.txn, []).append(event)
-    reports: list[Report] = []
-    for group in groups.values():
-        reports += _group_reports(group, dollars, orig_cl_ord_ids or {})
-    reports.sort(key=lambda r: (r.event_id, _exec_n(r)))
-    return reports
+def execution_reports(events: list[Envelope], *, dollars: bool) -> list[Report]:
+    """One ExecutionReport per EXECUTION event among `events`, in their order."""
+    return [execution_report(e, dollars=dollars) for e in events if e.kind is EventKind.EXECUTION]
 
 
-def _exec_n(report: Report) -> int:
-    exec_id = dict(report.body)[17]
-    return int(exec_id.split(";")[1])
+def execution_report(event: Envelope, *, dollars: bool) -> Report:
+    fact = event.payload
+    exec_type = ExecType(fact["exec_type"])
+    cum, leaves = fact["cum"], fact["leaves"]
+    body: Body = [
+        (37, fact["order_id"]), (11, fact["client_order_id"] or fact["order_id"]), (17, f"{event.id};0"),
+        (150, EXEC_TYPES[exec_type]), (39, _ord_status(exec_type, cum, leaves)),
+        (54, "1" if fact["book_side"] == "bid" else "2"), (55, fact["ticker"]), (151, qty_text(leaves)),
+        (14, qty_text(cum)), (6, price_text(_avg_price(fact), dollars)), (38, qty_text(fact["order_count"])),
+    ]
+    if exec_type is ExecType.TRADE:
+        body += [(31, price_text(fact["last_price"], dollars)), (32, qty_text(fact["last_count"]))]
+    body += [(44, price_text(fact["price"], dollars)), (60, fix_time(fact["ts_ms"]))]
+    if fact.get("expiration_ts_ms"):
+        body.append((126, fix_time(fact["expiration_ts_ms"])))
+    if exec_type is ExecType.TRADE:
+        position = fact["post_position"]
+        body += [(136, "1"), (137, units_to_dollars(fact["fee"])), (138, "USD"), (139, "4"), (891, "0"),
+                 (704, qty_text(max(position, 0))), (705, qty_text(max(-position, 0))),
+                 (880, fact["trade_id"]), (1057, "Y" if fact["is_taker"] else "N")]
+    else:
+        if exec_type is ExecType.CANCELED:
+            body.append((58, f"canceled: {fact['reason']}"))
+        elif exec_type is ExecType.EXPIRED:
+            body.append((58, "expired"))
+        body.append((2964, "2" if fact["self_trade_prevention_type"] == "maker" else "1"))
+    return Report("8", body, fact["user_id"], fact["order_id"], fact["source"], event.id)
 
 
-def _group_reports(group: list[OutboxEvent], dollars: bool, orig: dict[str, str]) -> list[Report]:
-    fills: dict[str, list[OutboxEvent]] = {}
-    positions: dict[int, int] = {}
-    for event in group:
-        if event.kind == "fill":
-            fills.setdefault(event.payload["order_id"], []).append(event)
-        elif event.kind == "position":
-            positions[event.user_id] = event.payload["position"]
-    out: list[Report] = []
-    for event in group:
-        if event.kind != "order":
-            continue
-        order = event.payload
-        own_fills = fills.get(order["order_id"], [])
-        reason, status = order["reason"], order["status"]
-        base = _Order(order, event, dollars)
-        n = 0
-        if reason == "placed":
-            out.append(base.report("0", "0", cum=0, leaves=order["initial_count"], n=n))
-            n += 1
-        elif reason in ("amended", "decreased"):
-            cum = order["fill_count"] - sum(f.payload["count"] for f in own_fills)
-            leaves = order["remaining_count"] + sum(f.payload["count"] for f in own_fills)
-            out.append(base.report("5", "1" if cum else "0", cum=cum, leaves=leaves, n=n,
-                                   orig_cl_ord_id=orig.get(order["order_id"], order["client_order_id"])))
-            n += 1
-        filled_before = order["fill_count"] - sum(f.payload["count"] for f in own_fills)
-        cum = filled_before
-        for i, fill_event in enumerate(own_fills):
-            fill = fill_event.payload
-            cum += fill["count"]
-            later = sum(f.payload["count"] for f in own_fills[i + 1:])
-            leaves = order["remaining_count"] + later if status != "canceled" else order["initial_count"] - cum
-            leaves = max(leaves, 0)
-            ord_status = "2" if leaves == 0 else "1"
-            out.append(base.trade(fill_event, cum=cum, leaves=leaves, ord_status=ord_status,
-                                  position=positions.get(fill["user_id"])))
-        if status == "canceled" and (reason in CANCEL_REASONS or reason == "placed"):
-            out.append(base.report("4", "4", cum=order["fill_count"], leaves=0, n=n,
-                                   text=f"canceled: {reason if reason != 'placed' else 'immediate_or_cancel'}"))
-        elif reason == "expired":
-            out.append(base.report("C", "C", cum=order["fill_count"], leaves=0, n=n, text="expired"))
-    return out
+def _ord_status(exec_type: ExecType, cum: int, leaves: int) -> str:
+    if exec_type is ExecType.TRADE:
+        return "2" if leaves == 0 else "1"
+    if exec_type is ExecType.REPLACED:
+        return "1" if cum else "0"
+    return EXEC_TYPES[exec_type]
 
 
-class _Order:
-    def __init__(self, order: dict, event: OutboxEvent, dollars: bool) -> None:
-        self.order, self.event, self.dollars = order, event, dollars
-
-    def _common(self, exec_id: str, exec_type: str, ord_status: str, cum: int, leaves: int) -> Body:
-        o = self.order
-        return [
-            (37, o["order_id"]), (11, o["client_order_id"] or o["order_id"]), (17, exec_id), (150, exec_type),
-            (39, ord_status), (54, "1" if o["book_side"] == "bid" else "2"), (55, o["ticker"]),
-            (151, qty_text(leaves)), (14, qty_text(cum)), (6, price_text(_avg_price(o), self.dollars)),
-            (38, qty_text(o["initial_count"])),
-        ]
-
-    def _tail(self, ts_ms: int) -> Body:
-        body = [(44, price_text(self.order["price"], self.dollars)), (60, fix_time(ts_ms))]
-        if self.order.get("expiration_ts_ms"):
-            body.append((126, fix_time(self.order["expiration_ts_ms"])))
-        return body
-
-    def _make(self, body: Body, event_id: int) -> Report:
-        return Report("8", body, self.order["user_id"], self.order["order_id"], self.order["source"], event_id)
-
-    def report(self, exec_type: str, ord_status: str, *, cum: int, leaves: int, n: int, text: str = "",
-               orig_cl_ord_id: str = "") -> Report:
-        body = self._common(f"{self.event.id};{n}", exec_type, ord_status, cum, leaves)
-        if orig_cl_ord_id:
-            body.append((41, orig_cl_ord_id))
-        body += self._tail(self.order["ts_ms"])
-        if text:
-            body.append((58, text))
-        body.append((2964, "2" if self.order["self_trade_prevention_type"] == "maker" else "1"))
-        return self._make(body, self.event.id)
-
-    def trade(self, fill_event: OutboxEvent, *, cum: int, leaves: int, ord_status: str,
-              position: int | None) -> Report:
-        fill = fill_event.payload
-        body = self._common(f"{fill_event.id};0", "F", ord_status, cum, leaves)
-        body += [(31, price_text(fill["price"], self.dollars)), (32, qty_text(fill["count"]))]
-        body += self._tail(fill["ts_ms"])
-        body += [(136, "1"), (137, units_to_dollars(fill["fee"])), (138, "USD"), (139, "4"), (891, "0")]
-        if position is not None:
-            body += [(704, qty_text(max(position, 0))), (705, qty_text(max(-position, 0)))]
-        body += [(880, fill["trade_id"]), (1057, "Y" if fill["is_taker"] else "N")]
-        return self._make(body, fill_event.id)
-
-
-def _avg_price(order: dict) -> int:
-    """Average YES price of the order's fills (0 before any)."""
-    count = order["fill_count"]
+def _avg_price(fact: dict) -> int:
+    """Average YES price of the order's fills so far (0 before any)."""
+    count = fact["cum"]
     if not count:
         return 0
-    cost = order["taker_fill_cost"] + order["maker_fill_cost"]
-    yes_notional = cost if order["book_side"] == "bid" else count * CENT - cost
+    cost = fact["fill_cost"]
+    yes_notional = cost if fact["book_side"] == "bid" else count * CENT - cost
     return yes_notional * 100 // count
 
 
@@ -190,7 +111,7 @@ def rejected_report(*, cl_ord_id: str, symbol: str, side: str, qty: str, price: 
     ]
 
 
-def settlement_report(event: OutboxEvent, *, party_id: str) -> Body:
+def settlement_report(event: Envelope, *, party_id: str) -> Body:
     """A MarketSettlementReport for one holder's settlement event."""
     p = event.payload
     settled = datetime.fromtimestamp(p["ts_ms"] / 1000, tz=UTC)

@@ -10,12 +10,17 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from exchange.fix.reports import OutboxEvent, Report, execution_reports
-from exchange.fix.session import Restored
-from exchange.models import ApiKey, FixSessionState, FixStoredMessage, MarketEvent
+from exchange.fix import codec
+from exchange.fix.reports import Report, execution_report, execution_reports
+from exchange.fix.session import Restored, Target
+from exchange.models import ApiKey, FixOrderSession, FixSessionState, FixStoredMessage, MarketEvent
+from exchange.outbox import Envelope, EventKind, envelope_of
+from exchange.outbox.cursors import cursor_save
+from exchange.outbox.reader import ENVELOPE_FIELDS
 from exchange.signing import load_api_key, verify
 
-PRIVATE_KINDS = ("order", "fill", "position", "settlement")
+REPLAY_WINDOW = timedelta(hours=3)
+RT = Target.RT.value
 
 
 def authenticate(key_id: str, signed: bytes, signature: str) -> ApiKey:
@@ -48,57 +53,63 @@ def reset_all() -> None:
 
 
 @transaction.atomic
-def save(key_id: str, target: str, next_in: int, next_out: int, messages: list[tuple[int, bytes]]) -> None:
+def save(key_id: str, target: str, next_in: int, next_out: int, messages: list[tuple[int, bytes]],
+         use_dollars: bool = False) -> None:
+    """Store sent messages and the sequence state. next_out never moves back here (only a reset does):
+    reports stored while the session was away may already have taken higher numbers."""
     if messages:
         FixStoredMessage.objects.bulk_create(
             [FixStoredMessage(key_id=key_id, target=target, seq=seq, raw=raw) for seq, raw in messages],
             ignore_conflicts=True)
-    FixSessionState.objects.update_or_create(key_id=key_id, target=target,
-                                             defaults={"next_in": next_in, "next_out": next_out})
+    state, created = FixSessionState.objects.select_for_update().get_or_create(
+        key_id=key_id, target=target, defaults={"next_in": next_in, "next_out": next_out, "use_dollars": use_dollars})
+    if not created:
+        state.next_in, state.next_out, state.use_dollars = next_in, max(state.next_out, next_out), use_dollars
+        state.save(update_fields=["next_in", "next_out", "use_dollars", "updated_at"])
 
 
-def latest_event_id() -> int:
-    return MarketEvent.objects.aggregate(m=Max("id"))["m"] or 0
+def order_sessions(order_ids: list[str]) -> dict[str, str]:
+    """order id -> API key id of the retransmission session that placed it, for these orders."""
+    rows = FixOrderSession.objects.filter(order_id__in=order_ids).values_list("order_id", "key_id")
+    return {str(order_id): str(key_id) for order_id, key_id in rows}
 
 
-def events_for_replay(user_id: int, begin_id: int, end_id: int, since: datetime) -> list[OutboxEvent]:
-    """The user's private events around [begin_id, end_id]; whole transactions are included."""
-    margin = 500
-    rows = (MarketEvent.objects.filter(user_id=user_id, kind__in=PRIVATE_KINDS, created_at__gte=since,
-                                       id__gte=begin_id - margin, id__lte=end_id + margin).order_by("id"))
-    return [outbox_event(row) for row in rows]
+@transaction.atomic
+def store_offline(reports: list[tuple[str, Envelope]], consumer: str, after_id: int) -> None:
+    """Keep the reports of sessions that are logged out, numbered on from each session's sequence as
+    if sent, and record that the outbox is handled up to `after_id`, in one transaction."""
+    by_key: dict[str, list[Envelope]] = {}
+    for key_id, event in reports:
+        by_key.setdefault(key_id, []).append(event)
+    stored = []
+    for key_id in sorted(by_key):
+        state, _ = FixSessionState.objects.select_for_update().get_or_create(key_id=key_id, target=RT)
+        for event in by_key[key_id]:
+            body = execution_report(event, dollars=state.use_dollars).body
+            header = [(49, RT), (56, key_id), (34, str(state.next_out)), (52, codec.sending_time())]
+            stored.append(FixStoredMessage(key_id=key_id, target=RT, seq=state.next_out,
+                                           raw=codec.encode("8", header, body)))
+            state.next_out += 1
+        state.save(update_fields=["next_out", "updated_at"])
+    FixStoredMessage.objects.bulk_create(stored)
+    cursor_save(consumer, after_id)
 
 
-def oldest_event_since(user_id: int, since: datetime) -> int | None:
-    row = (MarketEvent.objects.filter(user_id=user_id, kind__in=PRIVATE_KINDS, created_at__gte=since)
-           .order_by("id").values_list("id", flat=True).first())
-    return row
-
-
-def lookback(hours: int = 3) -> datetime:
-    return timezone.now() - timedelta(hours=hours)
-
-
-def outbox_event(row: MarketEvent) -> OutboxEvent:
-    return OutboxEvent(row.id, row.kind, row.user_id, row.market_id, row.book_seq, row.created_at, row.payload)
+def executions(user_id: int, begin_id: int, end_id: int, since: datetime) -> list[Envelope]:
+    """The user's execution facts with begin_id <= id <= end_id, written after `since`, in id order."""
+    rows = (MarketEvent.objects.filter(user_id=user_id, kind=EventKind.EXECUTION, created_at__gte=since,
+                                       id__gte=begin_id, id__lte=end_id).order_by("id").values(*ENVELOPE_FIELDS))
+    return [envelope_of(row) for row in rows]
 
 
 def replay(user_id: int, begin: tuple[int, int], end: tuple[int, int] | None, dollars: bool) -> list[Report] | int:
     """Drop-copy replay of the user's execution reports in [begin, end] within three hours, or a U3 reason."""
-    since = lookback(3)
-    latest = latest_event_id()
+    since = timezone.now() - REPLAY_WINDOW
+    latest = MarketEvent.objects.aggregate(m=Max("id"))["m"] or 0
     if end is not None and end[0] > latest:
         return 4
-    oldest = oldest_event_since(user_id, since)
-    if MarketEvent.objects.filter(user_id=user_id, id__gte=begin[0], id__lt=oldest or latest + 1,
-                                  created_at__lt=since, kind__in=PRIVATE_KINDS).exists():
+    if MarketEvent.objects.filter(user_id=user_id, kind=EventKind.EXECUTION, id__gte=begin[0],
+                                  created_at__lt=since).exists():
         return 3
-    end = end or (latest, 1 << 30)
-    events = events_for_replay(user_id, begin[0], end[0], since)
-    reports = execution_reports(events, dollars=dollars)
-    out = []
-    for report in reports:
-        exec_id = tuple(int(p) for p in dict(report.body)[17].split(";"))
-        if begin <= exec_id <= end:
-            out.append(report)
-    return out
+    end = end or (latest, 0)
+    return execution_reports(executions(user_id, begin[0], end[0], since), dollars=dollars)

@@ -26,11 +26,11 @@ from django.db import connections
 from exchange.outbox.envelope import Envelope
 from exchange.outbox.kinds import EventKind
 
-_FIELDS = ("id", "kind", "market__ticker", "book_seq", "user_id", "created_at", "payload")
+ENVELOPE_FIELDS = ("id", "kind", "market__ticker", "book_seq", "user_id", "created_at", "payload")
 
 
 def envelope_of(row: dict) -> Envelope:
-    """An envelope from a `MarketEvent.objects.values(*_FIELDS)` row."""
+    """An envelope from a `MarketEvent.objects.values(*ENVELOPE_FIELDS)` row."""
     payload = row["payload"]
     ts = payload.get("ts_ms") if isinstance(payload, dict) else None
     if ts is None:
@@ -83,7 +83,7 @@ class OutboxReader:
         query = MarketEvent.objects.using(self.using).filter(id__gt=self._cursor, id__lte=horizon)
         if self.kinds is not None:
             query = query.filter(kind__in=[k.value for k in self.kinds])
-        rows = list(query.order_by("id").values(*_FIELDS)[:limit])
+        rows = list(query.order_by("id").values(*ENVELOPE_FIELDS)[:limit])
         self.queries += 1
         if len(rows) < limit:
             self._cursor = horizon

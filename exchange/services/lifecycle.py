@@ -7,6 +7,7 @@ from django.db import transaction
 from exchange.engine import CancelReason
 from exchange.engine.rejects import RejectCode
 from exchange.models import ExchangeState, Market, Order, Position, Settlement
+from exchange.outbox import EventKind
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
 from exchange.services.ledger import settlement_payout
@@ -112,8 +113,8 @@ def market_settle(*, ticker: str) -> Market:
     Settlement.objects.bulk_create(settlements)
     market.open_interest = 0
     for settlement in settlements:
-        txn.private_event("settlement", settlement.user_id, payloads.settlement_payload(settlement, market.ticker,
-                                                                                       txn.now))
+        payload = payloads.settlement_payload(settlement, market.ticker, txn.now)
+        txn.private_event(EventKind.SETTLEMENT, settlement.user_id, payload)
     txn.flush()
     return market
 

@@ -18,10 +18,10 @@ from exchange.engine.orders import OrderStatus
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import notional, units_to_dollars
 from exchange.models import Account, ExchangeState, Fill, Market, MarketEvent, Order, Position, Trade
+from exchange.outbox import EventKind, ExecType, UpdateReason, outbox_write
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
 from exchange.services.ledger import apply_fill_to_position, open_interest_change, required_reserve
-from exchange.services.publish import publish_on_commit
 
 ORDER_UPDATE_FIELDS = [
     "status", "price", "initial_count", "remaining_count", "fill_count", "priority", "reserved",
@@ -33,6 +33,7 @@ MARKET_STATE_FIELDS = [
     "status", "close_time", "result", "determined_at", "settled_at", "book_seq", "last_price", "yes_bid",
     "yes_bid_size", "yes_ask", "yes_ask_size", "volume", "open_interest", "updated_at",
 ]
+_OPENING = (UpdateReason.PLACED, UpdateReason.AMEND, UpdateReason.DECREASE)
 POSITION_FIELDS = ["position", "cost", "realized_pnl", "fees_paid", "total_traded", "volume", "updated_at"]
 
 
@@ -60,12 +61,18 @@ def lock_market_of_order(user_id: int, order_id: str) -> Market:
 
 
 def cancel_across_markets(orders: QuerySet[Order], reason: CancelReason) -> list[Order]:
-    """Cancel resting orders in any number of markets, locking the markets in id order."""
-    market_ids = sorted(set(orders.filter(status=Order.Status.RESTING).values_list("market_id", flat=True)))
+    """Cancel resting orders in any number of markets.
+
+    Every market is locked (in id order) and then every owner's account (one sorted query) before the
+    first change, keeping the lock order of single-market commands: markets, then accounts.
+    """
+    resting = orders.filter(status=Order.Status.RESTING)
+    market_ids = sorted(set(resting.values_list("market_id", flat=True)))
+    txns = [MarketTxn(lock_market(market_id=market_id)) for market_id in market_ids]
+    MarketTxn.lock_accounts(set(resting.values_list("user_id", flat=True)))
     canceled: list[Order] = []
-    for market_id in market_ids:
-        txn = MarketTxn(lock_market(market_id=market_id))
-        canceled += txn.cancel_orders(orders.filter(market_id=market_id), reason)
+    for txn in txns:
+        canceled += txn.cancel_orders(orders.filter(market_id=txn.market.pk), reason)
         txn.flush()
     return canceled
 
@@ -85,7 +92,9 @@ class MarketTxn:
         self._trades: list[Trade] = []
         self._fills: list[Fill] = []
         self._levels: dict[tuple[str, int], int] = {}
-        self._private: list[tuple[str, int, dict]] = []
+        self._private: list[tuple[EventKind, int, dict]] = []
+        self._executions: list[tuple[int, dict]] = []  # (owner, execution fact), in the order they happened
+        self._leaves: dict[str, int] = {}  # what each order the command touched still has open
         self._lifecycle: list[str] = []
         self._traded = False
 
@@ -132,7 +141,7 @@ class MarketTxn:
         loaded = list(orders.filter(market=self.market, status=Order.Status.RESTING).order_by("priority"))
         book = self.book_of(loaded)
         for order in loaded:
-            self.apply(matching.cancel(book, str(order.id), reason=reason), reason=reason.value)
+            self.apply(matching.cancel(book, str(order.id), reason=reason), reason=UpdateReason.of_cancel(reason))
         return loaded
 
     def position(self, user_id: int) -> Position:
@@ -166,21 +175,32 @@ class MarketTxn:
         self.orders[str(order.id)] = order
         self._created.append(order)
 
-    def touch(self, order: Order, reason: str) -> None:
+    def touch(self, order: Order, reason: UpdateReason) -> None:
         order.last_update_reason = reason
         order.updated_at = self.now
         if order not in self._created:
             self._touched[str(order.id)] = order
 
-    def apply(self, result: Result, *, reason: str) -> None:
-        """Write an engine result into the orders, positions and accounts it concerns."""
+    def apply(self, result: Result, *, reason: UpdateReason) -> None:
+        """Write an engine result into the orders, positions and accounts it concerns, and record its
+        execution facts: the subject's new/replaced, each fill for both sides, each cancellation."""
+        subject = self.orders.get(result.order_id)
         self.load_positions({f.maker_owner for f in result.fills} | {f.taker_owner for f in result.fills})
+        # The service has set the subject's open size; a decrease to nothing is reported as its cancel.
+        emptied = reason is UpdateReason.DECREASE and result.status is OrderStatus.CANCELED
+        if subject is not None and reason in _OPENING and not emptied:
+            exec_type = ExecType.NEW if reason is UpdateReason.PLACED else ExecType.REPLACED
+            leaves = result.resting if reason is UpdateReason.DECREASE else subject.remaining_count
+            self._execute(subject, exec_type, reason, leaves)
         for fill in result.fills:
             trade = Trade(id=uuid.uuid4(), market=self.market, price=fill.price, count=fill.count,
                           taker_book_side=fill.taker_side.value, book_seq=0, created_at=self.now)
             self._trades.append(trade)
-            self._fill(self.orders[fill.taker_order_id], trade, fill.price, fill.count, is_taker=True)
-            self._fill(self.orders[fill.maker_order_id], trade, fill.price, fill.count, is_taker=False)
+            taker, maker = self.orders[fill.taker_order_id], self.orders[fill.maker_order_id]
+            taker_fill = self._fill(taker, trade, fill.price, fill.count, is_taker=True)
+            self._execute(taker, ExecType.TRADE, UpdateReason.FILL, self._open(taker) - fill.count, taker_fill)
+            maker_fill = self._fill(maker, trade, fill.price, fill.count, is_taker=False)
+            self._execute(maker, ExecType.TRADE, UpdateReason.FILL, maker.remaining_count, maker_fill)
             self.market.last_price = fill.price
             self.market.volume += fill.count
             self._traded = True
@@ -188,22 +208,36 @@ class MarketTxn:
             order = self.orders[canceled.order_id]
             order.remaining_count = 0
             order.status = Order.Status.CANCELED
-            self.touch(order, canceled.reason.value)
-        subject = self.orders.get(result.order_id)
+            why = UpdateReason.of_cancel(canceled.reason)
+            if order is subject and reason is UpdateReason.DECREASE:
+                why = UpdateReason.DECREASE
+            self.touch(order, why)
+            self._execute(order, ExecType.EXPIRED if why is UpdateReason.EXPIRED else ExecType.CANCELED, why, 0)
         if subject is not None and result.status is not OrderStatus.REJECTED:
+            if result.status is not OrderStatus.CANCELED:  # a canceled subject keeps its cancel's reason
+                self.touch(subject, reason)
             subject.status = result.status.value
             subject.remaining_count = result.resting
-            self.touch(subject, reason)
         for f in result.fills:
-            self.touch(self.orders[f.maker_order_id], "fill")
+            self.touch(self.orders[f.maker_order_id], UpdateReason.FILL)
         for level in result.levels:
             self.level(level)
+
+    def _open(self, order: Order) -> int:
+        return self._leaves.get(str(order.id), order.remaining_count)
+
+    def _execute(self, order: Order, exec_type: ExecType, reason: UpdateReason, leaves: int,
+                 fill: Fill | None = None) -> None:
+        self._leaves[str(order.id)] = leaves
+        fact = payloads.execution_payload(order, self.market.ticker, exec_type, reason, cum=order.fill_count,
+                                          leaves=leaves, when=self.now, fill=fill)
+        self._executions.append((order.user_id, fact))
 
     def level(self, change: LevelChanged) -> None:
         key = (change.side.value, change.price)
         self._levels[key] = self._levels.get(key, 0) + change.delta
 
-    def _fill(self, order: Order, trade: Trade, price: int, count: int, *, is_taker: bool) -> None:
+    def _fill(self, order: Order, trade: Trade, price: int, count: int, *, is_taker: bool) -> Fill:
         is_bid = order.book_side == "bid"
         pay = notional(is_bid, price, count)
         basis = fee_basis(price, count)
@@ -230,23 +264,25 @@ class MarketTxn:
         position.updated_at = self.now
         self.market.open_interest += open_interest_change(before, position.position)
         self.credit(order.user_id, refund - pay - fee)
-        self._fills.append(Fill(
+        fill = Fill(
             id=uuid.uuid4(), trade=trade, order=order, user_id=order.user_id, market=self.market,
             is_taker=is_taker, book_side=order.book_side, side=order.side, action=order.action,
             price=price, count=count, fee=fee, post_position=position.position, created_at=self.now,
-        ))
+        )
+        self._fills.append(fill)
+        return fill
 
     def lifecycle(self, event_type: str) -> None:
         self._lifecycle.append(event_type)
 
-    def private_event(self, kind: str, user_id: int, payload: dict) -> None:
+    def private_event(self, kind: EventKind, user_id: int, payload: dict) -> None:
         self._private.append((kind, user_id, payload))
 
     # --- writing -----------------------------------------------------------------------------------
     def flush(self) -> list[MarketEvent]:
         """Persist everything recorded and queue the outbox events for publication after commit."""
         changed = self._created + list(self._touched.values())
-        accounts = self._lock_accounts(set(self._cash) | self._funded | {o.user_id for o in changed})
+        accounts = self.lock_accounts(set(self._cash) | self._funded | {o.user_id for o in changed})
         for user_id, amount in self._cash.items():
             accounts[user_id].balance += amount
         for order in changed:
@@ -262,6 +298,8 @@ class MarketTxn:
         if self._touched:
             save_rows(Order, list(self._touched.values()), ORDER_UPDATE_FIELDS)
         levels = [(side, price, delta) for (side, price), delta in sorted(self._levels.items()) if delta]
+        # A command changes the book when it moves a level or trades; each such command takes the next
+        # book_seq and writes exactly one BOOK event for it (its levels may net out to none).
         book_changed = bool(levels) or self._traded
         if book_changed:
             self.market.book_seq += 1
@@ -278,12 +316,11 @@ class MarketTxn:
             self._refresh_top_of_book(levels)
         self.market.save(update_fields=MARKET_STATE_FIELDS)
         events = self._events(levels, book_changed)
-        MarketEvent.objects.bulk_create(events)
-        publish_on_commit(events)
+        outbox_write(events)
         return events
 
     @staticmethod
-    def _lock_accounts(user_ids: set[int]) -> dict[int, Account]:
+    def lock_accounts(user_ids: set[int]) -> dict[int, Account]:
         """Lock every account the command touches in one query, in user id order (no deadlocks)."""
         if not user_ids:
             return {}
@@ -320,28 +357,29 @@ class MarketTxn:
     def _events(self, levels: list[tuple[str, int, int]], book_changed: bool) -> list[MarketEvent]:
         market, seq, ticker, ts = self.market, self.market.book_seq, self.market.ticker, payloads.ts_ms(self.now)
 
-        def event(kind: str, payload: dict, user_id: int | None = None) -> MarketEvent:
+        def event(kind: EventKind, payload: dict, user_id: int | None = None) -> MarketEvent:
             return MarketEvent(market=market, book_seq=seq, kind=kind, user_id=user_id, payload=payload,
                                created_at=self.now)
 
         out = []
-        if levels:
-            out.append(event(MarketEvent.Kind.BOOK, {"ticker": ticker, "levels": levels, "ts_ms": ts}))
-        out += [event(MarketEvent.Kind.TRADE, payloads.trade_payload(t, ticker)) for t in self._trades]
         if book_changed:
-            out.append(event(MarketEvent.Kind.TICKER, payloads.ticker_payload(market, self.now)))
+            out.append(event(EventKind.BOOK, {"ticker": ticker, "levels": levels, "ts_ms": ts}))
+        out += [event(EventKind.TRADE, payloads.trade_payload(t, ticker)) for t in self._trades]
+        if book_changed:
+            out.append(event(EventKind.TICKER, payloads.ticker_payload(market, self.now)))
         for order in self._created + list(self._touched.values()):
-            out.append(event(MarketEvent.Kind.ORDER, payloads.order_payload(order, ticker), order.user_id))
+            out.append(event(EventKind.ORDER, payloads.order_payload(order, ticker), order.user_id))
         for fill in self._fills:
             payload = payloads.fill_payload(fill, ticker, fill.order.client_order_id)
-            out.append(event(MarketEvent.Kind.FILL, payload, fill.user_id))
+            out.append(event(EventKind.FILL, payload, fill.user_id))
         for user_id in dict.fromkeys(f.user_id for f in self._fills):
             position = self._positions[user_id]
-            out.append(event(MarketEvent.Kind.POSITION, payloads.position_payload(position, ticker), user_id))
+            out.append(event(EventKind.POSITION, payloads.position_payload(position, ticker), user_id))
+        out += [event(EventKind.EXECUTION, fact, user_id) for user_id, fact in self._executions]
         for kind, user_id, payload in self._private:
             out.append(event(kind, payload, user_id))
         for event_type in self._lifecycle:
-            out.append(event(MarketEvent.Kind.LIFECYCLE, payloads.lifecycle_payload(market, event_type)))
+            out.append(event(EventKind.LIFECYCLE, payloads.lifecycle_payload(market, event_type)))
         return out
 
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from exchange.engine import CancelReason
 from exchange.engine.rejects import RejectCode
 from exchange.models import Fill, MarketEvent, Order, OrderGroup
+from exchange.outbox import EventKind, outbox_write
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
 from exchange.services.market_txn import cancel_across_markets
-from exchange.services.publish import publish_on_commit
 
 WINDOW = timedelta(seconds=15)
 
@@ -27,9 +27,8 @@ def _group(user: AbstractBaseUser, group_id: str) -> OrderGroup:
 
 
 def _event(group: OrderGroup, event_type: str) -> None:
-    event = MarketEvent.objects.create(kind=MarketEvent.Kind.ORDER_GROUP, user_id=group.user_id,
-                                       payload=payloads.order_group_payload(group, event_type))
-    publish_on_commit([event])
+    outbox_write([MarketEvent(kind=EventKind.ORDER_GROUP, user_id=group.user_id,
+                              payload=payloads.order_group_payload(group, event_type))])
 
 
 def _check_limit(contracts_limit: int) -> None:

@@ -12,6 +12,7 @@ from exchange.engine import matching as engine
 from exchange.engine.pricing import is_valid_count
 from exchange.engine.rejects import RejectCode
 from exchange.models import Market, Order, OrderGroup
+from exchange.outbox import UpdateReason
 from exchange.services.errors import ExchangeError
 from exchange.services.market_txn import MarketTxn, cancel_across_markets
 from exchange.services.order_groups import order_groups_check
@@ -99,7 +100,7 @@ def order_create(*, user: AbstractBaseUser, request: OrderRequest) -> Order:
     order.remaining_count = effective
     txn.require_funds(user.pk)
     txn.add_order(order)
-    txn.apply(result, reason="placed")
+    txn.apply(result, reason=UpdateReason.PLACED)
     txn.flush()
     groups = _maker_groups(txn, result) | ({group.pk} if group is not None else set())
     if groups and result.fills:
@@ -114,7 +115,7 @@ def order_cancel(*, user: AbstractBaseUser, order_id: str, reason: CancelReason 
     txn = MarketTxn.lock_for_order(user.pk, order_id)
     order = _resting_order(order_id)
     book = txn.book_of([order])
-    txn.apply(engine.cancel(book, order_id, reason=reason), reason=reason.value)
+    txn.apply(engine.cancel(book, order_id, reason=reason), reason=UpdateReason.of_cancel(reason))
     txn.flush()
     return order
 
@@ -135,7 +136,7 @@ def order_decrease(*, user: AbstractBaseUser, order_id: str, reduce_by: int | No
     result = engine.decrease(txn.book_of([order]), order_id, by=by)
     if not result.ok:
         raise ExchangeError(result.reject)
-    txn.apply(result, reason="decreased")
+    txn.apply(result, reason=UpdateReason.DECREASE)
     txn.flush()
     return order
 
@@ -169,7 +170,7 @@ def order_amend(*, user: AbstractBaseUser, order_id: str, yes_price: int, count:
     if client_order_id:
         order.client_order_id = client_order_id
     txn.require_funds(user.pk)
-    txn.apply(result, reason="amended")
+    txn.apply(result, reason=UpdateReason.AMEND)
     txn.flush()
     return old, order
 

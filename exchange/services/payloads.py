@@ -7,6 +7,7 @@ payloads, so every stream describes a change identically.
 from datetime import datetime
 
 from exchange.models import Fill, Market, Order, OrderGroup, Position, Settlement, Trade
+from exchange.outbox import ExecType, UpdateReason
 from exchange.wire_time import ts_ms
 
 
@@ -38,6 +39,39 @@ def order_payload(order: Order, ticker: str) -> dict:
         "created_ts_ms": ts_ms(order.created_at),
         "ts_ms": ts_ms(order.updated_at),
     }
+
+
+def execution_payload(order: Order, ticker: str, exec_type: ExecType, reason: UpdateReason, *, cum: int,
+                      leaves: int, when: datetime, fill: Fill | None = None) -> dict:
+    """One execution fact of `order`, as the engine decided it: `cum` filled and `leaves` still open
+    after it; trades carry the fill (price, size, fee, the owner's position after it)."""
+    payload = {
+        "order_id": str(order.id),
+        "user_id": order.user_id,
+        "client_order_id": order.client_order_id,
+        "ticker": ticker,
+        "source": order.source,
+        "exec_type": exec_type.value,
+        "reason": reason.value,
+        "book_side": order.book_side,
+        "side": order.side,
+        "action": order.action,
+        "price": order.price,
+        "order_count": order.initial_count,
+        "cum": cum,
+        "leaves": leaves,
+        "fill_cost": order.taker_fill_cost + order.maker_fill_cost,
+        "self_trade_prevention_type": order.self_trade_prevention_type,
+        "expiration_ts_ms": ts_ms(order.expiration_time) if order.expiration_time else None,
+        "ts_ms": ts_ms(when),
+    }
+    if fill is not None:
+        payload.update({
+            "fill_id": str(fill.id), "trade_id": str(fill.trade_id), "last_price": fill.price,
+            "last_count": fill.count, "fee": fill.fee, "is_taker": fill.is_taker,
+            "post_position": fill.post_position,
+        })
+    return payload
 
 
 def fill_payload(fill: Fill, ticker: str, client_order_id: str) -> dict:

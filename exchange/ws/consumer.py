@@ -19,6 +19,7 @@ from channels.utils import await_many_dispatch
 from django.conf import settings
 
 from exchange import fanout
+from exchange.outbox import PUBLIC_KINDS, EventKind
 from exchange.selectors.orderbook import orderbook_at_seq
 from exchange.ws import books, protocol, render
 from exchange.ws.auth import AuthError, authenticate
@@ -30,8 +31,8 @@ from exchange.ws.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
 
-PRIVATE_CHANNEL_OF_KIND = {"fill": "fill", "order": "user_orders", "position": "market_positions",
-                           "order_group": "order_group_updates"}
+PRIVATE_CHANNEL_OF_KIND = {EventKind.FILL: "fill", EventKind.ORDER: "user_orders",
+                           EventKind.POSITION: "market_positions", EventKind.ORDER_GROUP: "order_group_updates"}
 
 
 class FeedConsumer(AsyncWebsocketConsumer):
@@ -278,7 +279,7 @@ class FeedConsumer(AsyncWebsocketConsumer):
     async def outbox_batch(self, message: dict) -> None:
         public: dict[str, list[dict]] = {}
         for event in message["events"]:
-            if event["kind"] in fanout.PUBLIC_KINDS:
+            if event["kind"] in PUBLIC_KINDS:
                 public.setdefault(event["ticker"], []).append(event)
             elif self.user is not None and event["user_id"] == self.user.pk:
                 await self._private_event(event)

@@ -7,13 +7,16 @@ levels by the string; legacy integer fields (cents, whole contracts) sit beside 
 import uuid
 
 from exchange.engine.units import ONE_DOLLAR, count_to_contracts, count_to_fp, price_to_cents, units_to_dollars
+from exchange.outbox import UpdateReason
 from exchange.wire_time import ms_rfc3339
 
-# Kalshi's order update reasons, from ours (engine CancelReason values and the services' own words).
-UPDATE_REASONS = {
-    "fill": "Trade", "user": None, "ioc_remainder": None, "self_trade": "SelfTradeCancel",
-    "expired": "ExpiryCancel", "market_halted": "HaltCancel", "market_closed": "CloseCancel",
-    "settled": "CloseCancel", "decrease": "Decrease", "amend": "Amend",
+# Kalshi's `lastUpdateReason` for each of ours; None where Kalshi leaves the field out.
+UPDATE_REASONS: dict[UpdateReason, str | None] = {
+    UpdateReason.PLACED: None, UpdateReason.FILL: "Trade", UpdateReason.AMEND: "Amend",
+    UpdateReason.DECREASE: "Decrease", UpdateReason.USER_CANCEL: None, UpdateReason.IOC_REMAINDER: None,
+    UpdateReason.SELF_TRADE: "SelfTradeCancel", UpdateReason.EXPIRED: "ExpiryCancel",
+    UpdateReason.MARKET_HALTED: "HaltCancel", UpdateReason.TRADING_PAUSED: "HaltCancel",
+    UpdateReason.MARKET_CLOSED: "CloseCancel", UpdateReason.SETTLED: "CloseCancel", UpdateReason.ORDER_GROUP: None,
 }
 
 
@@ -141,7 +144,7 @@ def user_order(p: dict) -> dict:
     if p.get("expiration_ts_ms"):
         msg["expiration_ts_ms"] = p["expiration_ts_ms"]
         msg["expiration_time"] = ms_rfc3339(p["expiration_ts_ms"])
-    reason = UPDATE_REASONS.get(p.get("reason") or "")
+    reason = UPDATE_REASONS.get(p.get("reason") or "")  # StrEnum keys match their stored strings
     if reason:
         msg["last_update_reason"] = reason
     return msg

@@ -19,6 +19,6 @@ def test_subscribers_receive_events_after_commit_only(trader, market):
     finally:
         publish.unsubscribe(subscriber)
     kinds = [event.kind for event in seen]
-    assert kinds == ["book", "ticker", "order"]
+    assert kinds == ["book", "ticker", "order", "execution"]
     assert [e.id for e in seen] == sorted(e.id for e in seen)
     assert seen[-1].user_id == trader.pk
