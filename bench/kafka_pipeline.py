@@ -121,16 +121,16 @@ def relay_rate(bootstrap: str) -> float:
     from django.db.models import Max
 
     from exchange.models import MarketEvent
-    from marketdata.models import RelayCursor
+    from exchange.outbox.cursors import cursor_load
     from marketdata.relay import Relay, RelayConfig
 
     newest = MarketEvent.objects.aggregate(m=Max("id"))["m"]
     stop = threading.Event()
-    relay = threading.Thread(target=Relay(RelayConfig(bootstrap, snapshot_interval_s=0, poll_s=0.01)).run,
-                             args=(stop,))
+    relay_config = RelayConfig(bootstrap, snapshot_interval_s=0, poll_s=0.01)
+    relay = threading.Thread(target=Relay(relay_config).run, args=(stop,))
     start = time.perf_counter()
     relay.start()
-    while not RelayCursor.objects.filter(position__gte=newest).exists():
+    while (cursor_load(relay_config.name) or 0) < newest:
         time.sleep(0.01)
     elapsed = time.perf_counter() - start
     stop.set()

@@ -1,7 +1,7 @@
 """The relay: ships the outbox to Kafka in commit order, exactly once as seen by a deduplicating consumer.
 
 It reads through the commit-safe `OutboxReader`, produces each batch with an idempotent producer and
-moves its durable cursor (`RelayCursor`) only past events Kafka has acknowledged. A crash re-sends at
+moves its durable outbox cursor only past events Kafka has acknowledged. A crash re-sends at
 most the batch in flight; consumers drop those repeats by the `event_id` header. When Kafka or the
 database is down it backs off and resumes from the cursor: nothing is lost.
 
@@ -18,17 +18,19 @@ from dataclasses import dataclass
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connections, transaction
 from django.utils import timezone
 
 from exchange.models import Market
 from exchange.outbox import Envelope, OutboxReader
+from exchange.outbox.cursors import cursor_load, cursor_save
 from exchange.outbox.reader import generation, wait_for_publish
 from exchange.selectors import orderbook_at_seq
 from exchange.wire_time import ts_ms
 from marketdata.kafka import producer_config
 from marketdata.messages import BookSnapshot, Outgoing, envelope_message, snapshot_message
-from marketdata.models import RelayCursor
+from marketdata.models import RelayStatus
+from marketdata.selectors import RELAY
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ class DeliveryFailed(Exception):
 @dataclass(frozen=True)
 class RelayConfig:
     bootstrap: str
-    name: str = "kafka"
+    name: str = RELAY  # its outbox cursor and status row
     batch: int = 2000
     poll_s: float = 0.05
     delivery_timeout_ms: int = 30_000
@@ -97,40 +99,41 @@ class Relay:
     # --- one run, from the durable cursor until a failure or stop ----------------------------------
     def _relay(self, stop: threading.Event) -> None:
         close_old_connections()
-        cursor, _ = RelayCursor.objects.get_or_create(name=self.config.name)
-        reader = OutboxReader(after_id=cursor.position)
+        status, _ = RelayStatus.objects.get_or_create(name=self.config.name)
+        reader = OutboxReader(after_id=cursor_load(self.config.name) or 0)
         producer = Producer(producer_config(self.config.bootstrap, **{
             "message.timeout.ms": self.config.delivery_timeout_ms}))
         seen = generation()
         while not stop.is_set():
             batch = reader.read_batch(self.config.batch)
             if batch:
-                self._ship(producer, cursor, batch, reader.cursor, stop)
+                self._ship(producer, status, batch, reader.cursor, stop)
                 continue
             if self.config.snapshot_interval_s > 0 and time.monotonic() >= self.next_snapshot:
-                self._publish_snapshots(producer, cursor, stop)
+                self._publish_snapshots(producer, status, stop)
                 self.next_snapshot = time.monotonic() + self.config.snapshot_interval_s
             # Commits of this process wake the relay at once; other processes' are found by polling.
             seen = wait_for_publish(seen, self.config.poll_s)
 
-    def _ship(self, producer: Producer, cursor: RelayCursor, batch: list[Envelope], upto: int,
+    def _ship(self, producer: Producer, status: RelayStatus, batch: list[Envelope], upto: int,
               stop: threading.Event) -> None:
         failed = self._deliver(producer, [(e.id, envelope_message(e)) for e in batch], stop)
         if failed is None:
             return  # stopping: whatever is unacknowledged is re-sent by the next run
         delivered = len(batch) - len(failed)
-        # Everything below the first undelivered event is in Kafka; the rest is re-sent after a backoff.
-        cursor.position = min(failed) - 1 if failed else upto
-        cursor.relayed += delivered
-        cursor.events_per_s = self.rate.add(delivered, time.monotonic())
-        cursor.last_delivery_at = timezone.now()
+        status.relayed += delivered
+        status.events_per_s = self.rate.add(delivered, time.monotonic())
+        status.last_delivery_at = timezone.now()
         if not failed:
-            cursor.last_error = ""
-        cursor.save()
+            status.last_error = ""
+        with transaction.atomic():
+            # Everything below the first undelivered event is in Kafka; the rest is re-sent after a backoff.
+            cursor_save(self.config.name, min(failed) - 1 if failed else upto)
+            status.save()
         if failed:
             raise DeliveryFailed(f"{len(failed)} of {len(batch)} events not acknowledged: {failed[min(failed)]}")
 
-    def _publish_snapshots(self, producer: Producer, cursor: RelayCursor, stop: threading.Event) -> None:
+    def _publish_snapshots(self, producer: Producer, status: RelayStatus, stop: threading.Event) -> None:
         snapshots = []
         tickers = (Market.objects.filter(book_seq__gt=0).exclude(status=Market.Status.FINALIZED)
                    .order_by("id").values_list("ticker", flat=True))
@@ -143,8 +146,8 @@ class Relay:
         failed = self._deliver(producer, [(i, snapshot_message(s)) for i, s in enumerate(snapshots)], stop)
         if failed is None:
             return
-        cursor.snapshots += len(snapshots) - len(failed)
-        cursor.save(update_fields=["snapshots", "updated_at"])
+        status.snapshots += len(snapshots) - len(failed)
+        status.save(update_fields=["snapshots", "updated_at"])
         if failed:
             raise DeliveryFailed(f"{len(failed)} of {len(snapshots)} book snapshots not acknowledged")
 
@@ -171,5 +174,5 @@ class Relay:
     def _note_error(self, error: str) -> None:
         # When the database is what is down this fails too; the log has the error.
         with contextlib.suppress(DatabaseError):
-            RelayCursor.objects.filter(name=self.config.name).update(last_error=error[:2000],
+            RelayStatus.objects.filter(name=self.config.name).update(last_error=error[:2000],
                                                                       updated_at=timezone.now())

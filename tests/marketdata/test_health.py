@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from exchange.models import MarketEvent
-from marketdata.models import RelayCursor
+from exchange.outbox.cursors import cursor_save
+from marketdata.models import RelayStatus
 from tests.services.conftest import place
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,8 @@ def test_health_is_ok_when_the_relay_is_at_the_newest_event(client, trader, mark
     """Lag zero, and the relay's own rate and totals are reported."""
     place(trader, market.ticker, "yes", "buy", 40, 1)
     newest = MarketEvent.objects.order_by("-id").first().id
-    RelayCursor.objects.create(name="kafka", position=newest, relayed=5, events_per_s=120)
+    cursor_save("kafka-relay", newest)
+    RelayStatus.objects.create(name="kafka-relay", relayed=5, events_per_s=120)
     body = client.get("/marketdata/health").json()
     assert body["status"] == "ok"
     assert (body["unrelayed"], body["oldest_unrelayed_ms"], body["events_per_s"], body["relayed"]) == (0, 0, 120, 5)
@@ -31,7 +33,7 @@ def test_health_is_ok_when_the_relay_is_at_the_newest_event(client, trader, mark
 def test_health_fails_when_the_oldest_unrelayed_event_is_older_than_the_limit(client, trader, market, settings):
     """The age of the oldest event above the cursor is the lag."""
     settings.MARKETDATA = {**settings.MARKETDATA, "MAX_LAG_MS": 5_000}
-    RelayCursor.objects.create(name="kafka", position=0)
+    RelayStatus.objects.create(name="kafka-relay")
     place(trader, market.ticker, "yes", "buy", 40, 1)
     MarketEvent.objects.update(created_at=timezone.now() - timedelta(seconds=6))
     response = client.get("/marketdata/health")

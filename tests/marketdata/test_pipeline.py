@@ -14,10 +14,12 @@ from django.db.models import Max
 
 from exchange.models import Market, MarketEvent
 from exchange.outbox import PRIVATE_KINDS, EventKind
+from exchange.outbox.cursors import cursor_load
 from exchange.selectors import orderbook_at_seq
 from marketdata.kafka import Header, Topic
 from marketdata.messages import FeedKind
-from marketdata.models import RelayCursor
+from marketdata.models import RelayStatus
+from marketdata.selectors import RELAY
 from orderbook.check import CheckStatus, check_books, exchange_book_at, rebuilt_books
 from tests.support.factories import make_market, make_user
 from tests.support.kafka import event_id, get_json, mock_kafka, read_topic
@@ -81,9 +83,8 @@ def finish(storm: list[subprocess.Popen]) -> None:
 
 def settled(url: str) -> bool:
     """The relay has shipped every outbox event and the rebuilder holds every market at its book_seq."""
-    cursor = RelayCursor.objects.filter(name="kafka").first()
-    newest = MarketEvent.objects.aggregate(newest=Max("id"))["newest"]
-    if cursor is None or cursor.position < newest:
+    position = cursor_load(RELAY)
+    if position is None or position < MarketEvent.objects.aggregate(newest=Max("id"))["newest"]:
         return False
     rebuilt = {book["ticker"]: book["book_seq"] for book in get_json(f"{url}/orderbook/api/all")["books"]}
     return all(rebuilt.get(t) == seq for t, seq in Market.objects.filter(ticker__in=TICKERS)
@@ -157,15 +158,14 @@ def test_a_relay_killed_mid_storm_resumes_from_its_cursor_losing_nothing(kafka, 
         first = stack.enter_context(relay(bootstrap, tmp_path, "relay-1"))
         url, _ = stack.enter_context(rebuilder(bootstrap))
         storm = start_storm(seed=11)
-        wait_until(lambda: RelayCursor.objects.filter(name="kafka", relayed__gt=50).exists(), first,
-                   what="the relay shipping")
+        wait_until(lambda: RelayStatus.objects.filter(relayed__gt=50).exists(), first, what="the relay shipping")
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
-        before = RelayCursor.objects.get(name="kafka").position
+        before = cursor_load(RELAY)
         second = stack.enter_context(relay(bootstrap, tmp_path, "relay-2"))
         finish(storm)
         wait_until(lambda: settled(url), second, timeout=120, what="pipeline settled")
-        assert RelayCursor.objects.get(name="kafka").position > before
+        assert cursor_load(RELAY) > before
         assert_books_equal_the_exchange(url)
     assert_feed_is_the_outbox(bootstrap, duplicates_allowed=True)
 
@@ -198,10 +198,10 @@ def test_the_relay_backs_off_while_kafka_is_down_and_catches_up(kafka, tmp_path)
         os.kill(broker.pid, signal.SIGSTOP)
         try:
             storm = start_storm(seed=31)
-            wait_until(lambda: RelayCursor.objects.exclude(last_error="").exists(), relay_process, timeout=60,
+            wait_until(lambda: RelayStatus.objects.exclude(last_error="").exists(), relay_process, timeout=60,
                        what="the relay noticing Kafka is down")
             finish(storm)
-            assert RelayCursor.objects.get(name="kafka").position < MarketEvent.objects.aggregate(m=Max("id"))["m"]
+            assert (cursor_load(RELAY) or 0) < MarketEvent.objects.aggregate(m=Max("id"))["m"]
         finally:
             os.kill(broker.pid, signal.SIGCONT)
         wait_until(lambda: settled(url), relay_process, timeout=120, what="pipeline settled")

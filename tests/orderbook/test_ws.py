@@ -12,6 +12,9 @@ from kalshi_site.asgi import application
 from orderbook.book import Snapshot
 from orderbook.rebuilder import ResyncReason
 
+# Channels closes stale database connections around each consumer event, so the test may touch the database.
+pytestmark = pytest.mark.django_db
+
 
 def sync(test):
     """Run an async test body on its own event loop (as the rest of the WebSocket tests do)."""
