@@ -28,6 +28,10 @@ class Header(StrEnum):
     SCHEMA_VERSION = "schema_version"
 
 
+# A broker back from an outage is found within a second (librdkafka's default backs off up to 10 s).
+RECONNECT = {"reconnect.backoff.max.ms": 1000}
+
+
 def producer_config(bootstrap: str, **extra: object) -> dict:
     """An idempotent producer: retries never duplicate or reorder a message within a partition."""
     config = {
@@ -36,6 +40,7 @@ def producer_config(bootstrap: str, **extra: object) -> dict:
         "acks": "all",
         "linger.ms": 5,
         "compression.type": "none",
+        **RECONNECT,
     }
     config.update(extra)
     return config
@@ -52,6 +57,7 @@ def consumer_config(bootstrap: str, group: str, **extra: object) -> dict:
         # position surfaces as an error instead of a silent jump.
         "auto.offset.reset": "error",
         "enable.partition.eof": False,
+        **RECONNECT,
     }
     config.update(extra)
     return config

@@ -64,6 +64,10 @@ class _Rate:
         self.window_s = window_s
         self.samples: deque[tuple[float, int]] = deque()
 
+    @property
+    def last(self) -> float:
+        return self.samples[-1][0] if self.samples else 0.0
+
     def add(self, count: int, now: float) -> int:
         self.samples.append((now, count))
         while self.samples and self.samples[0][0] < now - self.window_s:
@@ -112,6 +116,9 @@ class Relay:
             if self.config.snapshot_interval_s > 0 and time.monotonic() >= self.next_snapshot:
                 self._publish_snapshots(producer, status, stop)
                 self.next_snapshot = time.monotonic() + self.config.snapshot_interval_s
+            if status.events_per_s and time.monotonic() - self.rate.last > 1.0:  # idle: the rate falls to 0
+                status.events_per_s = self.rate.add(0, time.monotonic())
+                status.save(update_fields=["events_per_s", "updated_at"])
             # Commits of this process wake the relay at once; other processes' are found by polling.
             seen = wait_for_publish(seen, self.config.poll_s)
 

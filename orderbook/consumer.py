@@ -65,6 +65,7 @@ class BookFeed:
         # What the health page reports: where each partition started and what has been committed.
         self.starts: dict[int, tuple[int, StartFrom]] = {}
         self.committed: dict[int, int] = {}
+        self._trimmed: set[int] = set()
 
     def run(self, stop: threading.Event) -> None:
         """Consume until `stop` is set; commits what it applied on the way out."""
@@ -76,6 +77,9 @@ class BookFeed:
             while not stop.is_set():
                 for message in self.consumer.consume(num_messages=1000, timeout=0.2):
                     self._handle(message)
+                if self._trimmed:  # once for every partition that lost its position in this batch
+                    self._trimmed.clear()
+                    self._resync_all(ResyncReason.TRIMMED)
                 if time.monotonic() >= next_commit:
                     self._retry_resyncs()
                     self._commit()
@@ -119,7 +123,7 @@ class BookFeed:
         error = message.error()
         if error is not None:
             if error.code() == KafkaError._AUTO_OFFSET_RESET:
-                self._trimmed(message)
+                self._jump_to_end(message)
             else:
                 log.warning("feed error: %s", error)
             return
@@ -139,14 +143,15 @@ class BookFeed:
                     self._resync(body.market, reason)
         self._uncommitted[message.partition()] = message.offset() + 1
 
-    def _trimmed(self, message: Message) -> None:
-        """The broker no longer holds our position: jump to the end of the partition and resync."""
+    def _jump_to_end(self, message: Message) -> None:
+        """The broker no longer holds our position: go to the end of the partition; the markets resync
+        from the exchange after the batch."""
         log.warning("partition %s position is gone from the broker (%s); resyncing", message.partition(),
                     message.error())
         tp = TopicPartition(Topic.MARKET_DATA.value, message.partition(), OFFSET_END)
         tp.offset = self.consumer.get_watermark_offsets(tp, timeout=30)[1]
         self.consumer.seek(tp)
-        self._resync_all(ResyncReason.TRIMMED)
+        self._trimmed.add(message.partition())
 
     # --- resyncs --------------------------------------------------------------------------------------
     def _resync_all(self, reason: ResyncReason) -> None:
