@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from confluent_kafka import OFFSET_END, Consumer, KafkaError, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 from django.conf import settings
 from django.db import DatabaseError, connections
 from django.utils import timezone
@@ -65,7 +65,7 @@ class BookFeed:
         # What the health page reports: where each partition started and what has been committed.
         self.starts: dict[int, tuple[int, StartFrom]] = {}
         self.committed: dict[int, int] = {}
-        self._trimmed: set[int] = set()
+        self._trimmed = False
 
     def run(self, stop: threading.Event) -> None:
         """Consume until `stop` is set; commits what it applied on the way out."""
@@ -75,11 +75,14 @@ class BookFeed:
         next_commit = time.monotonic() + self.config.commit_interval_s
         try:
             while not stop.is_set():
-                for message in self.consumer.consume(num_messages=1000, timeout=0.2):
-                    self._handle(message)
-                if self._trimmed:  # once for every partition that lost its position in this batch
-                    self._trimmed.clear()
-                    self._resync_all(ResyncReason.TRIMMED)
+                try:
+                    for message in self.consumer.consume(num_messages=1000, timeout=0.2):
+                        self._handle(message)
+                    if self._trimmed:
+                        self._restart_at_end()
+                except KafkaException as error:  # the broker is unreachable or busy; librdkafka retries
+                    log.warning("feed error: %s", error)
+                    stop.wait(0.5)
                 if time.monotonic() >= next_commit:
                     self._retry_resyncs()
                     self._commit()
@@ -123,7 +126,8 @@ class BookFeed:
         error = message.error()
         if error is not None:
             if error.code() == KafkaError._AUTO_OFFSET_RESET:
-                self._jump_to_end(message)
+                log.warning("partition %s: %s", message.partition(), error)
+                self._trimmed = True
             else:
                 log.warning("feed error: %s", error)
             return
@@ -143,15 +147,18 @@ class BookFeed:
                     self._resync(body.market, reason)
         self._uncommitted[message.partition()] = message.offset() + 1
 
-    def _jump_to_end(self, message: Message) -> None:
-        """The broker no longer holds our position: go to the end of the partition; the markets resync
-        from the exchange after the batch."""
-        log.warning("partition %s position is gone from the broker (%s); resyncing", message.partition(),
-                    message.error())
-        tp = TopicPartition(Topic.MARKET_DATA.value, message.partition(), OFFSET_END)
-        tp.offset = self.consumer.get_watermark_offsets(tp, timeout=30)[1]
-        self.consumer.seek(tp)
-        self._trimmed.add(message.partition())
+    def _restart_at_end(self) -> None:
+        """The broker no longer holds a position we need: as at a start, fix every partition's position
+        at its end, then resync every market from the exchange. (A partition in that error state cannot
+        be sought; it is assigned again.)"""
+        self._trimmed = False
+        positions = [TopicPartition(tp.topic, tp.partition, self.consumer.get_watermark_offsets(tp, timeout=30)[1])
+                     for tp in self.consumer.assignment()]
+        self.consumer.assign(positions)
+        self._uncommitted.update({tp.partition: tp.offset for tp in positions})
+        log.warning("positions lost from the broker; restarted at %s", ", ".join(
+            f"{tp.partition}@{tp.offset}" for tp in positions))
+        self._resync_all(ResyncReason.TRIMMED)
 
     # --- resyncs --------------------------------------------------------------------------------------
     def _resync_all(self, reason: ResyncReason) -> None:

@@ -100,8 +100,9 @@ def test_a_gap_in_book_seq_resyncs_the_market_from_the_exchange(cluster, book, r
     seq, levels = orderbook_at_seq(book.ticker)
     _until(lambda: (v := rebuilder.view(book.ticker)) and v.book_seq == seq, "the start resync")
     _produce(cluster, [_delta(book, seq + 5, [["bid", 100, 1]])])
-    view = _until(lambda: (v := rebuilder.view(book.ticker)) and v.stats.gaps and v, "the gap")
-    assert view.stats.last_resync_reason is ResyncReason.GAP and view.book_seq == seq
+    view = _until(lambda: (v := rebuilder.view(book.ticker)) and v.stats.last_resync_reason is ResyncReason.GAP
+                  and v, "the gap's resync")
+    assert view.stats.gaps == 1 and view.book_seq == seq
     assert ("bid", 100) not in {("bid", p) for p, _ in view.bids}
 
 
