@@ -18,6 +18,7 @@ book_seq stays 0 in the database, so the rebuilder starts from empty books and a
 Takes about a minute.
 """
 
+import json
 import os
 import statistics
 import subprocess
@@ -39,17 +40,20 @@ SECONDS = 4.0
 class EventSource:
     """Book deltas per market that open a level at one book_seq and empty it at the next."""
 
-    def __init__(self) -> None:
-        self.seq = dict.fromkeys(MARKETS, 0)
-        self.turn = 0
+    def __init__(self, seq: dict[str, int] | None = None) -> None:
+        from exchange.models import Market
+
+        self.seq = dict(seq) if seq else dict.fromkeys(MARKETS, 0)
+        self.turn = sum(self.seq.values())
+        self.ids = dict(Market.objects.filter(ticker__in=MARKETS).values_list("ticker", "id"))
 
     def make(self, count: int) -> list:
         from django.utils import timezone
 
-        from exchange.models import Market, MarketEvent
+        from exchange.models import MarketEvent
         from exchange.wire_time import ts_ms
 
-        ids = dict(Market.objects.filter(ticker__in=MARKETS).values_list("ticker", "id"))
+        ids = self.ids
         now = timezone.now()
         stamp = ts_ms(now)
         events = []
@@ -118,6 +122,7 @@ def raw_rates(bootstrap: str, size: int, count: int) -> tuple[float, float]:
 
 
 def relay_rate(bootstrap: str) -> float:
+    """Events per second between the first acknowledged batch and the last (client start-up excluded)."""
     from django.db.models import Max
 
     from exchange.models import MarketEvent
@@ -128,14 +133,16 @@ def relay_rate(bootstrap: str) -> float:
     stop = threading.Event()
     relay_config = RelayConfig(bootstrap, snapshot_interval_s=0, poll_s=0.01)
     relay = threading.Thread(target=Relay(relay_config).run, args=(stop,))
-    start = time.perf_counter()
     relay.start()
+    while not (first := cursor_load(relay_config.name) or 0):
+        time.sleep(0.005)
+    start = time.perf_counter()
     while (cursor_load(relay_config.name) or 0) < newest:
-        time.sleep(0.01)
+        time.sleep(0.005)
     elapsed = time.perf_counter() - start
     stop.set()
     relay.join()
-    return THROUGHPUT_EVENTS / elapsed
+    return (newest - first) / elapsed
 
 
 def start_rebuilder(bootstrap: str, applied: list):
@@ -168,15 +175,32 @@ def wait_books(rebuilder, source: EventSource, timeout: float = 120) -> None:
 
 
 def offered_round(source: EventSource, rate: int) -> float:
-    """Commit book events at `rate`/s for SECONDS, in 100 transactions a second; returns the rate achieved."""
-    per_tick, written, start = max(rate // 100, 1), 0, time.monotonic()
+    """Commit book events at `rate`/s for SECONDS from a writer process (so the rebuilder here does not
+    share its interpreter), in 50 transactions a second; returns the rate achieved."""
+    args = [sys.executable, "-m", "bench.kafka_pipeline", "--write", str(rate), json.dumps(source.seq)]
+    done = subprocess.run(args, cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, check=True)
+    written, elapsed = json.loads(done.stdout.strip().splitlines()[-1])
+    for _ in range(written):
+        ticker = MARKETS[source.turn % len(MARKETS)]
+        source.turn += 1
+        source.seq[ticker] += 1
+    return written / elapsed
+
+
+def writer(rate: int, seq: dict[str, int]) -> None:
+    """The writer process: prints [events written, seconds]."""
+    from bench.support import setup_django
+
+    setup_django()
+    source = EventSource(seq)
+    per_tick, written, start = max(rate // 50, 1), 0, time.monotonic()
     while time.monotonic() - start < SECONDS:
         write(source, per_tick)
         written += per_tick
         delay = start + written / rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-    return written / (time.monotonic() - start)
+    print(json.dumps([written, time.monotonic() - start]))
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -197,10 +221,11 @@ def main() -> None:
             raw_produce, raw_consume = raw_rates(bootstrap, size, THROUGHPUT_EVENTS)
             relayed = relay_rate(bootstrap)
             applied: list = []
-            start = time.perf_counter()
             rebuilder, stop, thread = start_rebuilder(bootstrap, applied)
             wait_books(rebuilder, source)
-            rebuilt = THROUGHPUT_EVENTS / (time.perf_counter() - start)
+            deltas = [when for when, update in applied if not update.is_snapshot]
+            # From the first applied delta to the last: the group join and start resync are excluded.
+            rebuilt = (len(deltas) - 1) / ((deltas[-1] - deltas[0]) / 1000)
             rows = [["relay (outbox -> Kafka, acked)", f"{relayed:,.0f}", f"{raw_produce:,.0f}",
                      f"{relayed / raw_produce:.2f}"],
                     ["rebuilder (Kafka -> books)", f"{rebuilt:,.0f}", f"{raw_consume:,.0f}",
@@ -214,6 +239,8 @@ def main() -> None:
                                      cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
             rows = []
             try:
+                write(source, len(MARKETS))  # the relay process is up once these are rebuilt
+                wait_books(rebuilder, source)
                 for rate in OFFERED:
                     applied.clear()
                     achieved = offered_round(source, rate)
@@ -236,4 +263,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--write"]:
+        writer(int(sys.argv[2]), json.loads(sys.argv[3]))
+    else:
+        main()

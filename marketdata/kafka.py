@@ -57,6 +57,8 @@ def consumer_config(bootstrap: str, group: str, **extra: object) -> dict:
         # position surfaces as an error instead of a silent jump.
         "auto.offset.reset": "error",
         "enable.partition.eof": False,
+        # A fetch returns once it has data; this bounds the wait of brokers that hold it longer (the mock).
+        "fetch.wait.max.ms": 20,
         **RECONNECT,
     }
     config.update(extra)

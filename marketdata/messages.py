@@ -59,9 +59,13 @@ class Outgoing:
     headers: list[tuple[str, bytes]]
 
 
+# Plain strings, read once: enum attribute access is a measurable part of the relay's per-event cost.
+_EVENT_ID, _KIND, _SCHEMA = Header.EVENT_ID.value, Header.KIND.value, Header.SCHEMA_VERSION.value
+_SCHEMA_BYTES = str(SCHEMA_VERSION).encode()
+
+
 def _headers(event_id: str, kind: str) -> list[tuple[str, bytes]]:
-    return [(Header.EVENT_ID.value, event_id.encode()), (Header.KIND.value, kind.encode()),
-            (Header.SCHEMA_VERSION.value, str(SCHEMA_VERSION).encode())]
+    return [(_EVENT_ID, event_id.encode()), (_KIND, kind.encode()), (_SCHEMA, _SCHEMA_BYTES)]
 
 
 def envelope_message(envelope: Envelope) -> Outgoing:
