@@ -11,15 +11,19 @@ from django.db import connections, transaction
 from exchange.outbox.reader import on_commit_published
 
 
-def outbox_write(events: Sequence, *, using: str = "default") -> None:
-    """Insert `events` (unsaved `MarketEvent`s) and publish them after the transaction commits."""
+def outbox_write(events: Sequence, *, has_xid: bool = False, using: str = "default") -> None:
+    """Insert `events` (unsaved `MarketEvent`s) and publish them after the transaction commits.
+
+    `has_xid`: the transaction has already written or row-locked something (SELECT ... FOR UPDATE
+    does), so it holds its xid and the extra statement that would take one is skipped.
+    """
     if not events:
         return
     from exchange.models import MarketEvent
     from exchange.services.publish import publish_on_commit
 
     connection = connections[using]
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not has_xid:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_current_xact_id()")
     MarketEvent.objects.using(using).bulk_create(events)

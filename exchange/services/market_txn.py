@@ -316,7 +316,7 @@ class MarketTxn:
             self._refresh_top_of_book(levels)
         self.market.save(update_fields=MARKET_STATE_FIELDS)
         events = self._events(levels, book_changed)
-        outbox_write(events)
+        outbox_write(events, has_xid=True)  # the market row is locked FOR UPDATE
         return events
 
     @staticmethod

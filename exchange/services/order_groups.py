@@ -27,8 +27,9 @@ def _group(user: AbstractBaseUser, group_id: str) -> OrderGroup:
 
 
 def _event(group: OrderGroup, event_type: str) -> None:
+    # The group row was written or locked FOR UPDATE first.
     outbox_write([MarketEvent(kind=EventKind.ORDER_GROUP, user_id=group.user_id,
-                              payload=payloads.order_group_payload(group, event_type))])
+                              payload=payloads.order_group_payload(group, event_type))], has_xid=True)
 
 
 def _check_limit(contracts_limit: int) -> None:
