@@ -2,23 +2,17 @@
 
 The exchange's book at the rebuilt book_seq X is its consistent read at S >= X minus the outbox's
 book deltas X+1..S (exactly one per book_seq), so the comparison is exact while orders keep flowing.
-Rebuilt books come from this process's rebuilder, or over HTTP from ORDERBOOK["REBUILDER_URL"].
+Rebuilt books come from `orderbook.source`.
 """
 
-import json
-import urllib.request
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.conf import settings
-
-from exchange.engine.units import ONE_DOLLAR
 from exchange.models import Market, MarketEvent
 from exchange.outbox import EventKind
 from exchange.selectors import orderbook_at_seq
 from orderbook.book import LevelKey, level_diff
-from orderbook.render import book_dict
-from orderbook.runtime import local_rebuilder
+from orderbook.source import book_dicts, levels_of
 
 Levels = dict[LevelKey, int]
 
@@ -41,31 +35,9 @@ class MarketCheck:
     diff: dict[LevelKey, tuple[int, int]] = field(default_factory=dict)  # level: (exchange, rebuilt)
 
 
-class RebuilderUnavailable(Exception):
-    """No rebuilder in this process and none reachable at ORDERBOOK["REBUILDER_URL"]."""
-
-
 def rebuilt_books(url: str | None = None) -> dict[str, tuple[int | None, Levels]]:
-    """{ticker: (book_seq or None, levels in YES space)} from the local rebuilder or the one at `url`."""
-    rebuilder = local_rebuilder()
-    if rebuilder is not None and not url:
-        books = [book_dict(view) for ticker in rebuilder.tickers() if (view := rebuilder.view(ticker))]
-    else:
-        url = url or settings.ORDERBOOK["REBUILDER_URL"]
-        if not url:
-            raise RebuilderUnavailable("this process runs no rebuilder and ORDERBOOK_REBUILDER_URL is not set")
-        try:
-            with urllib.request.urlopen(f"{url.rstrip('/')}/orderbook/api/all", timeout=30) as response:
-                books = json.load(response)["books"]
-        except (OSError, ValueError, KeyError) as error:
-            raise RebuilderUnavailable(f"cannot read rebuilt books from {url}: {error}") from None
-    return {book["ticker"]: (book["book_seq"], _levels(book)) for book in books}
-
-
-def _levels(book: dict) -> Levels:
-    levels = {("bid", level["price"]): level["count"] for level in book["yes"]}
-    levels.update({("ask", ONE_DOLLAR - level["price"]): level["count"] for level in book["no"]})
-    return levels
+    """{ticker: (book_seq or None, levels in YES space)} of every rebuilt book (see `orderbook.source`)."""
+    return {book["ticker"]: (book["book_seq"], levels_of(book)) for book in book_dicts(url)}
 
 
 def exchange_book_at(ticker: str, book_seq: int) -> tuple[int, Levels] | None:

@@ -5,9 +5,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from orderbook.check import RebuilderUnavailable, check_books, rebuilt_books
+from orderbook.check import check_books
 from orderbook.render import book_dict
 from orderbook.runtime import local_feed, local_rebuilder
+from orderbook.source import RebuilderUnavailable, book_dict_of, book_dicts, levels_of
 
 MAX_DEPTH = 1000
 
@@ -70,13 +71,13 @@ def all_books(request: HttpRequest) -> JsonResponse:
 
 @staff_member_required
 def drift(request: HttpRequest) -> HttpResponse:
-    """Every rebuilt book checked against the exchange at its own book_seq."""
+    """Every rebuilt book checked against the exchange at its own book_seq, with its feed counters."""
     try:
-        results, error = check_books(rebuilt_books()), ""
+        books, error = book_dicts(), ""
     except RebuilderUnavailable as unavailable:
-        results, error = [], str(unavailable)
-    rebuilder = local_rebuilder()
-    stats = {t: v.stats for t in (rebuilder.tickers() if rebuilder else []) if (v := rebuilder.view(t, 1))}
+        books, error = [], str(unavailable)
+    stats = {book["ticker"]: book["stats"] for book in books}
+    results = check_books({book["ticker"]: (book["book_seq"], levels_of(book)) for book in books}) if books else []
     rows = [{"check": r, "stats": stats.get(r.ticker)} for r in results]
     return render(request, "orderbook/drift.html", {"title": "Order-book drift", "rows": rows, "error": error})
 
@@ -84,8 +85,10 @@ def drift(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 def levels(request: HttpRequest, ticker: str) -> HttpResponse:
     """One rebuilt book with each level's last update time and type."""
-    rebuilder = local_rebuilder()
-    view = rebuilder.view(ticker) if rebuilder else None
-    if view is None:
-        raise Http404(f"no rebuilt book for {ticker} in this process")
-    return render(request, "orderbook/levels.html", {"title": f"Rebuilt book {ticker}", "book": book_dict(view)})
+    try:
+        book = book_dict_of(ticker)
+    except RebuilderUnavailable as unavailable:
+        raise Http404(str(unavailable)) from None
+    if book is None:
+        raise Http404(f"no rebuilt book for {ticker}")
+    return render(request, "orderbook/levels.html", {"title": f"Rebuilt book {ticker}", "book": book})

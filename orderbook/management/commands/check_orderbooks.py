@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orderbook.check import CheckStatus, RebuilderUnavailable, check_books, rebuilt_books
+from orderbook.check import CheckStatus, check_books, rebuilt_books
+from orderbook.source import RebuilderUnavailable
 
 
 class Command(BaseCommand):
