@@ -112,10 +112,12 @@ class Relay:
             batch = reader.read_batch(self.config.batch)
             if batch:
                 self._ship(producer, status, batch, reader.cursor, stop)
-                continue
+            # Between batches too: under sustained load the relay is never idle.
             if self.config.snapshot_interval_s > 0 and time.monotonic() >= self.next_snapshot:
                 self._publish_snapshots(producer, status, stop)
                 self.next_snapshot = time.monotonic() + self.config.snapshot_interval_s
+            if batch:
+                continue
             if status.events_per_s and time.monotonic() - self.rate.last > 1.0:  # idle: the rate falls to 0
                 status.events_per_s = self.rate.add(0, time.monotonic())
                 status.save(update_fields=["events_per_s", "updated_at"])

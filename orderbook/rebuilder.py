@@ -5,6 +5,7 @@ Changes reach listeners as `BookUpdate`s in book_seq order per market; a listene
 WebSocket hands them to its event loop).
 """
 
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class BookView:
 
 
 Listener = Callable[[BookUpdate], None]
+log = logging.getLogger(__name__)
 
 
 class Rebuilder:
@@ -163,5 +165,9 @@ class Rebuilder:
         return BookUpdate(book.ticker, book.book_seq or 0, True, levels)
 
     def _notify(self, update: BookUpdate) -> None:
-        for listener in self._listeners:
-            listener(update)
+        for listener in list(self._listeners):
+            try:
+                listener(update)
+            except Exception:  # a failing reader (say, a closed connection's) must never stop the feed
+                log.exception("book listener %r failed and is dropped", listener)
+                self._listeners.remove(listener)

@@ -87,7 +87,8 @@ class RebuiltBookConsumer(AsyncWebsocketConsumer):
     # --- the stream ----------------------------------------------------------------------------------
     def _on_update(self, update: BookUpdate) -> None:
         """Called by the feed thread: hand the update to this connection's loop, never blocking."""
-        self.loop.call_soon_threadsafe(self._enqueue, update)
+        if not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self._enqueue, update)
 
     def _enqueue(self, update: BookUpdate) -> None:
         try:

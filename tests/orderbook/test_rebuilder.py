@@ -61,3 +61,17 @@ def test_view_depth_keeps_the_best_levels():
     view = rebuilder.view("A", depth=1)
     assert [p for p, _ in view.bids] == [200] and [p for p, _ in view.asks] == [300]
     assert rebuilder.view("B") is None
+
+
+def test_a_failing_listener_is_dropped_and_the_feed_goes_on():
+    """A reader that raises (a connection already gone) never stops books from being rebuilt."""
+    rebuilder, seen = Rebuilder(), []
+
+    def broken(update):
+        raise RuntimeError("Event loop is closed")
+
+    rebuilder.subscribe(broken)
+    rebuilder.subscribe(seen.append)
+    rebuilder.resync("A", Snapshot(1, {}, 1), ResyncReason.START)
+    assert rebuilder.on_delta("A", 2, [("bid", 100, 1)], 2) is None
+    assert [u.book_seq for u in seen] == [1, 2] and rebuilder.view("A").book_seq == 2
