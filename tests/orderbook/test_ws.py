@@ -87,7 +87,9 @@ async def test_other_markets_are_not_sent(book_a):
                                          ('{"id": 4, "cmd": "subscribe", "params": {"market_tickers": "A"}}', 11)])
 @sync
 async def test_bad_commands_get_kalshi_error_codes(book_a, frame, code):
-    """Invalid JSON, unknown commands and bad parameters are refused, the connection stays open."""
+    """Invalid JSON, unknown commands and bad parameters are refused with Kalshi's WebSocket error codes
+    (1, 5, 14, 11 as in the error table of https://docs.kalshi.com/asyncapi.yaml, via GitHub
+    TexasCoding/kalshi-python-sdk specs/asyncapi.yaml); the connection stays open."""
     communicator = await _connect()
     await communicator.send_to(text_data=frame)
     reply = await communicator.receive_json_from()
