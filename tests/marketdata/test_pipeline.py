@@ -73,8 +73,8 @@ def rebuilder(bootstrap: str, group: str = "rebuilder-test"):
 
 
 def start_storm(seed: int) -> list[subprocess.Popen]:
-    return [subprocess.Popen([sys.executable, "-m", "tests.support.storm", str(seed + i), str(ORDERS), "storm",
-                              *TICKERS], cwd=ROOT, env=test_database_env()) for i in range(STORMERS)]
+    return [subprocess.Popen([sys.executable, "-m", "tests.support.storm", "services", "storm", str(ORDERS),
+                              str(seed + i), *TICKERS], cwd=ROOT, env=test_database_env()) for i in range(STORMERS)]
 
 
 def finish(storm: list[subprocess.Popen]) -> None:
