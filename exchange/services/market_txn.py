@@ -18,7 +18,7 @@ from exchange.engine.orders import OrderStatus
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import notional, units_to_dollars
 from exchange.models import Account, ExchangeState, Fill, Market, MarketEvent, Order, Position, Trade
-from exchange.outbox import EventKind, ExecType, UpdateReason, outbox_write
+from exchange.outbox import EventKind, ExecType, LifecycleEvent, UpdateReason, outbox_write
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
 from exchange.services.ledger import apply_fill_to_position, open_interest_change, required_reserve
@@ -95,7 +95,7 @@ class MarketTxn:
         self._private: list[tuple[EventKind, int, dict]] = []
         self._executions: list[tuple[int, dict]] = []  # (owner, execution fact), in the order they happened
         self._leaves: dict[str, int] = {}  # what each order the command touched still has open
-        self._lifecycle: list[str] = []
+        self._lifecycle: list[LifecycleEvent] = []
         self._traded = False
 
     @classmethod
@@ -270,7 +270,7 @@ class MarketTxn:
             price=price, count=count, fee=fee, post_position=position.position, created_at=self.now,
         ))
 
-    def lifecycle(self, event_type: str) -> None:
+    def lifecycle(self, event_type: LifecycleEvent) -> None:
         self._lifecycle.append(event_type)
 
     def private_event(self, kind: EventKind, user_id: int, payload: dict) -> None:
