@@ -44,8 +44,8 @@ def envelope_of(row: dict) -> Envelope:
 class OutboxReader:
     """Reads committed outbox events after `after_id`, in id order, optionally only some kinds.
 
-    Not thread-safe: one reader per consumer thread. It uses that thread's database connection
-    and keeps it open between reads.
+    Not thread-safe: one reader per consumer thread. It uses that thread's database connection,
+    in autocommit (never inside a transaction), and keeps it open between reads.
     """
 
     def __init__(self, *, after_id: int = 0, kinds: Iterable[EventKind] | None = None,
@@ -96,6 +96,10 @@ class OutboxReader:
     # --- horizon ---------------------------------------------------------------------------------
     def _advance_horizon(self) -> int:
         connection = connections[self.using]
+        if connection.in_atomic_block:
+            # Inside a transaction the reader would see that transaction's own uncommitted events, and
+            # its xid is older than the snapshot, which breaks the horizon's bound.
+            raise RuntimeError("read the outbox outside any transaction (autocommit)")
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # The statement's snapshot is taken before it runs; the xid it takes for itself is

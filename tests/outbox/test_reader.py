@@ -185,3 +185,9 @@ def test_storm_every_event_once_and_one_book_event_per_book_seq():
     assert len(snapshots) > 2
     for ticker, seq, levels in snapshots:
         assert levels == books[ticker][seq], (ticker, seq)
+
+
+def test_reading_inside_a_transaction_is_refused():
+    """Inside a transaction the reader would see that transaction's own uncommitted events: it refuses."""
+    with transaction.atomic(), pytest.raises(RuntimeError, match="outside any transaction"):
+        OutboxReader().read_batch()
