@@ -134,7 +134,9 @@ KAFKA_BOOTSTRAP_SERVERS = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
 
 # --- Auth, i18n, static ---------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = []
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "pages:login"
+LOGIN_REDIRECT_URL = "pages:markets"
+LOGOUT_REDIRECT_URL = "pages:markets"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
