@@ -266,6 +266,9 @@ FIX = {
     },
     "LOGON_WINDOW_S": env_int("FIX_LOGON_WINDOW_S", 120),
     "MIN_HEARTBEAT_S": env_int("FIX_MIN_HEARTBEAT_S", 3),
+    # Outbox polling: fast while busy, backing off to IDLE_POLL_S when quiet (commits wake it at once).
+    "POLL_INTERVAL_S": float(os.environ.get("FIX_POLL_INTERVAL_S", "0.025")),
+    "IDLE_POLL_S": float(os.environ.get("FIX_IDLE_POLL_S", "5")),
     "MAINTENANCE": ({"WINDOW": (os.environ.get("FIX_MAINTENANCE_START", "02:00"),
                                 os.environ.get("FIX_MAINTENANCE_END", "02:10")),
                      "TZ": "America/New_York"} if env_bool("FIX_MAINTENANCE", False) else None),

@@ -7,7 +7,7 @@ from django.db import transaction
 from exchange.engine import CancelReason
 from exchange.engine.rejects import RejectCode
 from exchange.models import ExchangeState, Market, Order, Position, Settlement
-from exchange.outbox import EventKind
+from exchange.outbox import EventKind, LifecycleEvent
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
 from exchange.services.ledger import settlement_payout
@@ -16,7 +16,7 @@ from exchange.services.market_txn import MarketTxn, cancel_across_markets
 S = Market.Status
 
 
-def _transition(ticker: str, allowed: set[str], to: str, event_type: str, cancel: CancelReason | None = None,
+def _transition(ticker: str, allowed: set[str], to: str, event_type: LifecycleEvent, cancel: CancelReason | None = None,
                 ) -> MarketTxn:
     txn = MarketTxn.lock(ticker=ticker)
     if txn.market.status not in allowed:
@@ -31,21 +31,22 @@ def _transition(ticker: str, allowed: set[str], to: str, event_type: str, cancel
 
 @transaction.atomic
 def market_open(*, ticker: str) -> Market:
-    return _move(ticker, {S.INITIALIZED}, S.ACTIVE, "activated")
+    return _move(ticker, {S.INITIALIZED}, S.ACTIVE, LifecycleEvent.ACTIVATED)
 
 
 @transaction.atomic
 def market_pause(*, ticker: str) -> Market:
     """Pause trading; resting orders are canceled, as Kalshi does when it deactivates a market."""
-    return _move(ticker, {S.ACTIVE}, S.INACTIVE, "deactivated", CancelReason.MARKET_HALTED)
+    return _move(ticker, {S.ACTIVE}, S.INACTIVE, LifecycleEvent.DEACTIVATED, CancelReason.MARKET_HALTED)
 
 
 @transaction.atomic
 def market_resume(*, ticker: str) -> Market:
-    return _move(ticker, {S.INACTIVE}, S.ACTIVE, "activated")
+    return _move(ticker, {S.INACTIVE}, S.ACTIVE, LifecycleEvent.ACTIVATED)
 
 
-def _move(ticker: str, allowed: set[str], to: str, event_type: str, cancel: CancelReason | None = None) -> Market:
+def _move(ticker: str, allowed: set[str], to: str, event_type: LifecycleEvent,
+          cancel: CancelReason | None = None) -> Market:
     """A transition with nothing else to record."""
     txn = _transition(ticker, allowed, to, event_type, cancel)
     txn.flush()
@@ -54,7 +55,7 @@ def _move(ticker: str, allowed: set[str], to: str, event_type: str, cancel: Canc
 
 @transaction.atomic
 def market_close(*, ticker: str) -> Market:
-    txn = _transition(ticker, {S.INITIALIZED, S.ACTIVE, S.INACTIVE}, S.CLOSED, "close_date_updated",
+    txn = _transition(ticker, {S.INITIALIZED, S.ACTIVE, S.INACTIVE}, S.CLOSED, LifecycleEvent.CLOSE_DATE_UPDATED,
                       CancelReason.MARKET_CLOSED)
     if txn.market.close_time > txn.now:
         txn.market.close_time = txn.now
@@ -68,7 +69,7 @@ def market_update_close_time(*, ticker: str, close_time: datetime) -> Market:
     if txn.market.status in (S.CLOSED, S.DETERMINED, S.FINALIZED):
         raise ExchangeError(RejectCode.INVALID_PARAMETER, f"market {ticker} is already {txn.market.status}")
     txn.market.close_time = close_time
-    txn.lifecycle("close_date_updated")
+    txn.lifecycle(LifecycleEvent.CLOSE_DATE_UPDATED)
     txn.flush()
     return txn.market
 
@@ -78,7 +79,7 @@ def market_determine(*, ticker: str, result: str) -> Market:
     """Record the outcome; an open market is closed first."""
     if result not in (Market.Result.YES, Market.Result.NO):
         raise ExchangeError(RejectCode.INVALID_PARAMETER, "result must be yes or no")
-    txn = _transition(ticker, {S.INITIALIZED, S.ACTIVE, S.INACTIVE, S.CLOSED}, S.DETERMINED, "determined",
+    txn = _transition(ticker, {S.INITIALIZED, S.ACTIVE, S.INACTIVE, S.CLOSED}, S.DETERMINED, LifecycleEvent.DETERMINED,
                       CancelReason.MARKET_CLOSED)
     txn.market.result = result
     txn.market.determined_at = txn.now
@@ -91,7 +92,7 @@ def market_determine(*, ticker: str, result: str) -> Market:
 @transaction.atomic
 def market_settle(*, ticker: str) -> Market:
     """Pay $1 per winning contract, record each holder's settlement, and finalize the market."""
-    txn = _transition(ticker, {S.DETERMINED}, S.FINALIZED, "settled", CancelReason.SETTLED)
+    txn = _transition(ticker, {S.DETERMINED}, S.FINALIZED, LifecycleEvent.SETTLED, CancelReason.SETTLED)
     market = txn.market
     market.settled_at = txn.now
     positions = list(Position.objects.filter(market=market).exclude(position=0, cost=0))

@@ -18,7 +18,7 @@ from exchange.engine.orders import OrderStatus
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import notional, units_to_dollars
 from exchange.models import Account, ExchangeState, Fill, Market, MarketEvent, Order, Position, Trade
-from exchange.outbox import EventKind, ExecType, UpdateReason, outbox_write
+from exchange.outbox import EventKind, ExecType, LifecycleEvent, UpdateReason, outbox_write
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
 from exchange.services.ledger import apply_fill_to_position, open_interest_change, required_reserve
@@ -69,7 +69,7 @@ def cancel_across_markets(orders: QuerySet[Order], reason: CancelReason) -> list
     resting = orders.filter(status=Order.Status.RESTING)
     market_ids = sorted(set(resting.values_list("market_id", flat=True)))
     txns = [MarketTxn(lock_market(market_id=market_id)) for market_id in market_ids]
-    MarketTxn.lock_accounts(set(resting.values_list("user_id", flat=True)))
+    MarketTxn._lock_accounts(set(resting.values_list("user_id", flat=True)))
     canceled: list[Order] = []
     for txn in txns:
         canceled += txn.cancel_orders(orders.filter(market_id=txn.market.pk), reason)
@@ -95,7 +95,7 @@ class MarketTxn:
         self._private: list[tuple[EventKind, int, dict]] = []
         self._executions: list[tuple[int, dict]] = []  # (owner, execution fact), in the order they happened
         self._leaves: dict[str, int] = {}  # what each order the command touched still has open
-        self._lifecycle: list[str] = []
+        self._lifecycle: list[LifecycleEvent] = []
         self._traded = False
 
     @classmethod
@@ -197,10 +197,10 @@ class MarketTxn:
                           taker_book_side=fill.taker_side.value, book_seq=0, created_at=self.now)
             self._trades.append(trade)
             taker, maker = self.orders[fill.taker_order_id], self.orders[fill.maker_order_id]
-            taker_fill = self._fill(taker, trade, fill.price, fill.count, is_taker=True)
-            self._execute(taker, ExecType.TRADE, UpdateReason.FILL, self._open(taker) - fill.count, taker_fill)
-            maker_fill = self._fill(maker, trade, fill.price, fill.count, is_taker=False)
-            self._execute(maker, ExecType.TRADE, UpdateReason.FILL, maker.remaining_count, maker_fill)
+            self._fill(taker, trade, fill.price, fill.count, is_taker=True)
+            self._execute(taker, ExecType.TRADE, UpdateReason.FILL, self._open(taker) - fill.count, self._fills[-1])
+            self._fill(maker, trade, fill.price, fill.count, is_taker=False)
+            self._execute(maker, ExecType.TRADE, UpdateReason.FILL, maker.remaining_count, self._fills[-1])
             self.market.last_price = fill.price
             self.market.volume += fill.count
             self._traded = True
@@ -237,7 +237,7 @@ class MarketTxn:
         key = (change.side.value, change.price)
         self._levels[key] = self._levels.get(key, 0) + change.delta
 
-    def _fill(self, order: Order, trade: Trade, price: int, count: int, *, is_taker: bool) -> Fill:
+    def _fill(self, order: Order, trade: Trade, price: int, count: int, *, is_taker: bool) -> None:
         is_bid = order.book_side == "bid"
         pay = notional(is_bid, price, count)
         basis = fee_basis(price, count)
@@ -264,15 +264,13 @@ class MarketTxn:
         position.updated_at = self.now
         self.market.open_interest += open_interest_change(before, position.position)
         self.credit(order.user_id, refund - pay - fee)
-        fill = Fill(
+        self._fills.append(Fill(
             id=uuid.uuid4(), trade=trade, order=order, user_id=order.user_id, market=self.market,
             is_taker=is_taker, book_side=order.book_side, side=order.side, action=order.action,
             price=price, count=count, fee=fee, post_position=position.position, created_at=self.now,
-        )
-        self._fills.append(fill)
-        return fill
+        ))
 
-    def lifecycle(self, event_type: str) -> None:
+    def lifecycle(self, event_type: LifecycleEvent) -> None:
         self._lifecycle.append(event_type)
 
     def private_event(self, kind: EventKind, user_id: int, payload: dict) -> None:
@@ -282,7 +280,7 @@ class MarketTxn:
     def flush(self) -> list[MarketEvent]:
         """Persist everything recorded and queue the outbox events for publication after commit."""
         changed = self._created + list(self._touched.values())
-        accounts = self.lock_accounts(set(self._cash) | self._funded | {o.user_id for o in changed})
+        accounts = self._lock_accounts(set(self._cash) | self._funded | {o.user_id for o in changed})
         for user_id, amount in self._cash.items():
             accounts[user_id].balance += amount
         for order in changed:
@@ -320,7 +318,7 @@ class MarketTxn:
         return events
 
     @staticmethod
-    def lock_accounts(user_ids: set[int]) -> dict[int, Account]:
+    def _lock_accounts(user_ids: set[int]) -> dict[int, Account]:
         """Lock every account the command touches in one query, in user id order (no deadlocks)."""
         if not user_ids:
             return {}
