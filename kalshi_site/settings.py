@@ -142,7 +142,8 @@ MARKETDATA = {
     # Seconds between the relay's full-book snapshots of every open market (0: none).
     "SNAPSHOT_INTERVAL_S": env_int("MARKETDATA_SNAPSHOT_INTERVAL_S", 30),
     "RELAY_BATCH": env_int("MARKETDATA_RELAY_BATCH", 2000),
-    "POLL_MS": env_int("MARKETDATA_POLL_MS", 50),
+    # The relay reads the outbox when a commit wakes it (NOTIFY on PostgreSQL), else this often.
+    "POLL_MS": env_int("MARKETDATA_POLL_MS", 200),
     # How long Kafka may take to acknowledge a message before the relay backs off and re-sends it.
     "DELIVERY_TIMEOUT_MS": env_int("MARKETDATA_DELIVERY_TIMEOUT_MS", 30_000),
     # The longest pause between attempts while Kafka or the database is down (the pause doubles up to it).

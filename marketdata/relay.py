@@ -24,6 +24,7 @@ from django.utils import timezone
 from exchange.models import Market
 from exchange.outbox import Envelope, OutboxReader
 from exchange.outbox.cursors import cursor_load, cursor_save
+from exchange.outbox.notify import OutboxListener
 from exchange.outbox.reader import generation, wait_for_publish
 from exchange.selectors import orderbook_at_seq
 from exchange.wire_time import ts_ms
@@ -44,7 +45,7 @@ class RelayConfig:
     bootstrap: str
     name: str = RELAY  # its outbox cursor and status row
     batch: int = 2000
-    poll_s: float = 0.05
+    poll_s: float = 0.2
     delivery_timeout_ms: int = 30_000
     snapshot_interval_s: float = 30.0
     backoff_max_s: float = 10.0
@@ -85,6 +86,8 @@ class Relay:
     def run(self, stop: threading.Event) -> None:
         """Relay until `stop` is set, backing off (up to backoff_max_s) while Kafka or the database fails."""
         backoff = 0.2
+        listener = OutboxListener()  # other processes' commits wake the relay as this process's do
+        listener.start()
         try:
             while not stop.is_set():
                 try:
@@ -98,6 +101,7 @@ class Relay:
                 else:
                     backoff = 0.2
         finally:
+            listener.stop()
             connections.close_all()
 
     # --- one run, from the durable cursor until a failure or stop ----------------------------------
@@ -121,7 +125,7 @@ class Relay:
             if status.events_per_s and time.monotonic() - self.rate.last > 1.0:  # idle: the rate falls to 0
                 status.events_per_s = self.rate.add(0, time.monotonic())
                 status.save(update_fields=["events_per_s", "updated_at"])
-            # Commits of this process wake the relay at once; other processes' are found by polling.
+            # Commits wake the relay at once (NOTIFY from other processes); polling is the fallback.
             seen = wait_for_publish(seen, self.config.poll_s)
 
     def _ship(self, producer: Producer, status: RelayStatus, batch: list[Envelope], upto: int,
