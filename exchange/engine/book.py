@@ -44,26 +44,35 @@ class Level:
 
 
 class Book:
+    """The book's indexes are public to `matching`, whose hot loop works on them directly (a method
+    call per step cost more than the step); everyone else uses the methods.
+
+    `levels_at[side]` maps price -> Level, `prices[side]` lists that side's prices ascending, and
+    `index` maps order id -> resting order.
+    """
+
+    __slots__ = ("levels_at", "prices", "index")
+
     def __init__(self) -> None:
-        self._levels: dict[Side, dict[int, Level]] = {Side.BID: {}, Side.ASK: {}}
-        self._prices: dict[Side, list[int]] = {Side.BID: [], Side.ASK: []}  # ascending
-        self._orders: dict[str, RestingOrder] = {}
+        self.levels_at: dict[Side, dict[int, Level]] = {Side.BID: {}, Side.ASK: {}}
+        self.prices: dict[Side, list[int]] = {Side.BID: [], Side.ASK: []}
+        self.index: dict[str, RestingOrder] = {}
 
     # --- queries ---------------------------------------------------------------------------------
     def __contains__(self, order_id: str) -> bool:
-        return order_id in self._orders
+        return order_id in self.index
 
     def __len__(self) -> int:
-        return len(self._orders)
+        return len(self.index)
 
     def get(self, order_id: str) -> RestingOrder | None:
-        return self._orders.get(order_id)
+        return self.index.get(order_id)
 
     def best(self, side: Side) -> Level | None:
-        prices = self._prices[side]
+        prices = self.prices[side]
         if not prices:
             return None
-        return self._levels[side][prices[-1] if side is _BID else prices[0]]
+        return self.levels_at[side][prices[-1] if side is _BID else prices[0]]
 
     def best_price(self, side: Side) -> int | None:
         level = self.best(side)
@@ -71,49 +80,52 @@ class Book:
 
     def levels(self, side: Side) -> list[Level]:
         """Levels from best to worst."""
-        prices = self._prices[side]
+        prices = self.prices[side]
         ordered = reversed(prices) if side is _BID else prices
-        return [self._levels[side][p] for p in ordered]
+        return [self.levels_at[side][p] for p in ordered]
 
     def orders(self) -> list[RestingOrder]:
-        return list(self._orders.values())
+        return list(self.index.values())
 
     # --- mutation (used by matching) ---------------------------------------------------------------
     def add(self, order: RestingOrder) -> None:
         """Append at the back of its level. Loading a window of resting orders uses this too,
         so callers add in priority order."""
-        if order.order_id in self._orders:
+        if order.order_id in self.index:
             raise ValueError(f"order {order.order_id} already on the book")
-        levels = self._levels[order.side]
+        levels = self.levels_at[order.side]
         level = levels.get(order.price)
         if level is None:
             level = levels[order.price] = Level(order.price)
-            insort(self._prices[order.side], order.price)
+            insort(self.prices[order.side], order.price)
         level.orders[order.order_id] = order
         level.size += order.remaining
-        self._orders[order.order_id] = order
+        self.index[order.order_id] = order
 
     def remove(self, order_id: str) -> RestingOrder:
-        order = self._orders.pop(order_id)
-        levels = self._levels[order.side]
-        level = levels[order.price]
-        del level.orders[order_id]
+        """Take an order off the book; KeyError if it is not on it."""
+        order = self.index.pop(order_id)
+        side, price = order.side, order.price
+        levels = self.levels_at[side]
+        level = levels[price]
+        queue = level.orders
+        del queue[order_id]
         level.size -= order.remaining
-        if not level.orders:
-            del levels[order.price]
-            prices = self._prices[order.side]
-            del prices[bisect_left(prices, order.price)]
+        if not queue:
+            del levels[price]
+            prices = self.prices[side]
+            del prices[bisect_left(prices, price)]
         return order
 
     def reduce(self, order_id: str, by: int) -> RestingOrder:
         """Take `by` off a resting order in place (fills and decreases keep priority)."""
-        order = self._orders[order_id]
+        order = self.index[order_id]
         if by >= order.remaining:
             self.remove(order_id)
             order.remaining -= by
             return order
         order.remaining -= by
-        self._levels[order.side][order.price].size -= by
+        self.levels_at[order.side][order.price].size -= by
         return order
 
     # --- views and self-checks ---------------------------------------------------------------------
@@ -142,9 +154,9 @@ class Book:
             raise AssertionError(f"crossed book: bid {bid} >= ask {ask}")
         seen = 0
         for side in Side:
-            if sorted(self._levels[side]) != self._prices[side]:
+            if sorted(self.levels_at[side]) != self.prices[side]:
                 raise AssertionError(f"{side} price index out of step")
-            for level in self._levels[side].values():
+            for level in self.levels_at[side].values():
                 if not level.orders:
                     raise AssertionError(f"empty level {side} {level.price}")
                 if level.size != sum(o.remaining for o in level.orders.values()):
@@ -157,5 +169,5 @@ class Book:
                         raise AssertionError(f"FIFO broken at {side} {level.price}")
                     last = o.priority
                     seen += 1
-        if seen != len(self._orders):
+        if seen != len(self.index):
             raise AssertionError("order index out of step with levels")
