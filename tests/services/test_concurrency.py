@@ -12,9 +12,9 @@ from django.db import connection, connections
 from django.db.models import Count, Max, Min, Q, Sum
 
 from exchange import services
+from exchange.engine.ledger import required_reserve
 from exchange.models import Account, Fill, Market, MarketEvent, Order, Position, Trade
 from exchange.services import ExchangeError
-from exchange.services.ledger import required_reserve
 from exchange.services.market_txn import MarketTxn
 from tests.services.conftest import place, total_money
 from tests.support.factories import make_market, make_user
