@@ -25,22 +25,28 @@ class RestingOrder:
     priority: int
 
 
-class Level:
-    """Resting orders at one price, in arrival order, removable by id in O(1).
+class Level(OrderedDict[str, RestingOrder]):
+    """Resting orders at one price by id, in arrival order, removable by id in O(1); also its
+    price and total size.
 
-    An OrderedDict rather than a dict: finding a plain dict's first item skips every entry deleted
-    before it, so taking orders off the front of a deep level got slower with each one taken.
+    The level is itself the OrderedDict, which saves matching a lookup per step. An OrderedDict
+    rather than a dict: finding a plain dict's first item skips every entry deleted before it, so
+    taking orders off the front of a deep level got slower with each one taken.
     """
 
-    __slots__ = ("price", "orders", "size")
+    __slots__ = ("price", "size")
 
     def __init__(self, price: int) -> None:
         self.price = price
-        self.orders: OrderedDict[str, RestingOrder] = OrderedDict()
         self.size = 0
 
+    @property
+    def orders(self) -> "Level":
+        """The level read as its orders (id -> resting order, oldest first)."""
+        return self
+
     def first(self) -> RestingOrder:
-        return next(iter(self.orders.values()))
+        return next(iter(self.values()))
 
 
 class Book:
@@ -98,7 +104,7 @@ class Book:
         if level is None:
             level = levels[order.price] = Level(order.price)
             insort(self.prices[order.side], order.price)
-        level.orders[order.order_id] = order
+        level[order.order_id] = order
         level.size += order.remaining
         self.index[order.order_id] = order
 
@@ -108,10 +114,9 @@ class Book:
         side, price = order.side, order.price
         levels = self.levels_at[side]
         level = levels[price]
-        queue = level.orders
-        del queue[order_id]
+        del level[order_id]
         level.size -= order.remaining
-        if not queue:
+        if not level:
             del levels[price]
             prices = self.prices[side]
             del prices[bisect_left(prices, price)]

@@ -86,8 +86,7 @@ def submit(book: Book, order: NewOrder, *, structure: str = "linear_cent", fract
             price = prices[best_at]
             if (price > limit) if best_at == 0 else (price < limit):
                 break
-            level = levels[price]
-            queue = level.orders
+            queue = levels[price]
             taken = 0
             while queue:
                 resting_id, resting = queue.popitem(False)
@@ -115,7 +114,7 @@ def submit(book: Book, order: NewOrder, *, structure: str = "linear_cent", fract
                 if not remaining:
                     break
             if taken:
-                level.size -= taken
+                queue.size -= taken
                 changes += (_new(LevelChanged, (opposite, price, -taken)),)
             if not queue:
                 del levels[price]
@@ -133,7 +132,7 @@ def submit(book: Book, order: NewOrder, *, structure: str = "linear_cent", fract
         if level is None:
             level = own_levels[limit] = Level(limit)
             insort(book.prices[side], limit)
-        book.index[order_id] = level.orders[order_id] = RestingOrder(order_id, owner, side, limit, remaining,
+        book.index[order_id] = level[order_id] = RestingOrder(order_id, owner, side, limit, remaining,
                                                                      order.priority)
         level.size += remaining
         rested = _new(OrderRested, (order_id, side, limit, remaining))
