@@ -31,7 +31,9 @@ class Level(OrderedDict[str, RestingOrder]):
 
     The level is itself the OrderedDict, which saves matching a lookup per step. An OrderedDict
     rather than a dict: finding a plain dict's first item skips every entry deleted before it, so
-    taking orders off the front of a deep level got slower with each one taken.
+    taking orders off the front of a deep level got slower with each one taken. A level that empties
+    stays in the book's `levels_at` (only its price leaves `prices`), so orders coming and going at one
+    price do not rebuild it.
     """
 
     __slots__ = ("price", "size")
@@ -53,8 +55,8 @@ class Book:
     """The book's indexes are public to `matching`, whose hot loop works on them directly (a method
     call per step cost more than the step); everyone else uses the methods.
 
-    `levels_at[side]` maps price -> Level, `prices[side]` lists that side's prices ascending, and
-    `index` maps order id -> resting order.
+    `levels_at[side]` maps price -> Level, `prices[side]` lists the prices of that side's non-empty
+    levels ascending, and    `index` maps order id -> resting order.
     """
 
     __slots__ = ("levels_at", "prices", "index")
@@ -103,6 +105,7 @@ class Book:
         level = levels.get(order.price)
         if level is None:
             level = levels[order.price] = Level(order.price)
+        if not level:
             insort(self.prices[order.side], order.price)
         level[order.order_id] = order
         level.size += order.remaining
@@ -112,12 +115,10 @@ class Book:
         """Take an order off the book; KeyError if it is not on it."""
         order = self.index.pop(order_id)
         side, price = order.side, order.price
-        levels = self.levels_at[side]
-        level = levels[price]
+        level = self.levels_at[side][price]
         del level[order_id]
         level.size -= order.remaining
         if not level:
-            del levels[price]
             prices = self.prices[side]
             del prices[bisect_left(prices, price)]
         return order
@@ -159,11 +160,11 @@ class Book:
             raise AssertionError(f"crossed book: bid {bid} >= ask {ask}")
         seen = 0
         for side in Side:
-            if sorted(self.levels_at[side]) != self.prices[side]:
+            if sorted(p for p, level in self.levels_at[side].items() if level) != self.prices[side]:
                 raise AssertionError(f"{side} price index out of step")
-            for level in self.levels_at[side].values():
-                if not level.orders:
-                    raise AssertionError(f"empty level {side} {level.price}")
+            if any(level.size for level in self.levels_at[side].values() if not level):
+                raise AssertionError(f"{side} empty level with a size")
+            for level in self.levels(side):
                 if level.size != sum(o.remaining for o in level.orders.values()):
                     raise AssertionError(f"level size wrong at {side} {level.price}")
                 last = None

@@ -117,7 +117,6 @@ def submit(book: Book, order: NewOrder, *, structure: str = "linear_cent", fract
                 queue.size -= taken
                 changes += (_new(LevelChanged, (opposite, price, -taken)),)
             if not queue:
-                del levels[price]
                 del prices[best_at]
             if stopped_by_self_trade:
                 break
@@ -131,6 +130,7 @@ def submit(book: Book, order: NewOrder, *, structure: str = "linear_cent", fract
         level = own_levels.get(limit)
         if level is None:
             level = own_levels[limit] = Level(limit)
+        if not level:
             insort(book.prices[side], limit)
         book.index[order_id] = level[order_id] = RestingOrder(order_id, owner, side, limit, remaining,
                                                                      order.priority)
