@@ -54,7 +54,7 @@ def submit(book: Book, order: NewOrder, *, structure: str = "linear_cent", fract
     order_id, owner, side, limit, count = order.order_id, order.owner, order.side, order.price, order.count
     if limit not in VALID_PRICES[structure]:
         return rejected(order_id, RejectCode.INVALID_PRICE)
-    if count <= 0 or not (fractional or count % ONE_CONTRACT == 0):
+    if count <= 0 or (count % ONE_CONTRACT and not fractional):
         return rejected(order_id, RejectCode.INVALID_COUNT)
     max_cost = order.max_cost
     if (max_cost is not None and max_cost <= 0) or order_id in book.index:
@@ -82,6 +82,7 @@ def submit(book: Book, order: NewOrder, *, structure: str = "linear_cent", fract
         index, levels = book.index, book.levels_at[opposite]
         stp_maker = order.stp is _STP_MAKER
         fills: list[Fill] = []
+        add_fill = fills.append
         while remaining and prices:
             price = prices[best_at]
             if (price > limit) if best_at == 0 else (price < limit):
@@ -109,7 +110,7 @@ def submit(book: Book, order: NewOrder, *, structure: str = "linear_cent", fract
                     del index[resting_id]
                 resting.remaining -= take
                 taken += take
-                fills.append(_new(Fill, (resting_id, resting.owner, order_id, owner, side, price, take)))
+                add_fill(_new(Fill, (resting_id, resting.owner, order_id, owner, side, price, take)))
                 remaining -= take
                 if not remaining:
                     break
