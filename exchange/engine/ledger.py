@@ -111,6 +111,15 @@ def settlement_payout(position: int, result: str) -> int:
     return 0
 
 
+def fund(account: AccountMoney, amount: int) -> bool:
+    """Deposit `amount`, or withdraw it if negative; a withdrawal beyond what is available (balance
+    less reservations) is refused and changes nothing."""
+    if amount < 0 and account.balance - account.reserved < -amount:
+        return False
+    account.balance += amount
+    return True
+
+
 def open_interest_change(before: int, after: int) -> int:
     """Open interest counts YES contracts outstanding, i.e. the sum of positive positions."""
     return max(after, 0) - max(before, 0)

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exchange.engine.fees import FeeSchedule
-from exchange.engine.ledger import Ledger, Shortfall, required_reserve
+from exchange.engine.ledger import Ledger, Shortfall, fund, required_reserve
 from exchange.engine.units import CENT
 
 QUADRATIC = FeeSchedule.for_series("quadratic")
@@ -136,6 +136,14 @@ def test_post_refuses_a_short_funded_user_and_changes_nothing():
     accounts = {1: AccountRow(41_000), 2: AccountRow(0)}
     assert ledger.post(accounts) == Shortfall(1, 700)
     assert accounts == {1: AccountRow(41_000), 2: AccountRow(0)}
+
+
+def test_withdrawal_only_from_what_is_available():
+    """Reserved money cannot be withdrawn; a refused withdrawal changes nothing; deposits always land."""
+    account = AccountRow(10_000, reserved=4_000)
+    assert not fund(account, -6_001) and account == AccountRow(10_000, 4_000)
+    assert fund(account, -6_000) and account == AccountRow(4_000, 4_000)
+    assert fund(account, 2_500) and account == AccountRow(6_500, 4_000)
 
 
 def test_settlement_pays_winners_and_closes_positions():
