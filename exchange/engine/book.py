@@ -56,7 +56,7 @@ class Book:
     call per step cost more than the step); everyone else uses the methods.
 
     `levels_at[side]` maps price -> Level, `prices[side]` lists the prices of that side's non-empty
-    levels ascending, and    `index` maps order id -> resting order.
+    levels ascending, and `index` maps order id -> resting order.
     """
 
     __slots__ = ("levels_at", "prices", "index")

@@ -133,8 +133,8 @@ def submit(book: Book, order: NewOrder, *, structure: str = "linear_cent", fract
             level = own_levels[limit] = Level(limit)
         if not level:
             insort(book.prices[side], limit)
-        book.index[order_id] = level[order_id] = RestingOrder(order_id, owner, side, limit, remaining,
-                                                                     order.priority)
+        resting = RestingOrder(order_id, owner, side, limit, remaining, order.priority)
+        book.index[order_id] = level[order_id] = resting
         level.size += remaining
         rested = _new(OrderRested, (order_id, side, limit, remaining))
         changes += (_new(LevelChanged, (side, limit, remaining)),)
