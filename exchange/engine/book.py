@@ -6,13 +6,15 @@ cross, so it is equally a full book (tests, benchmarks) and a window of one.
 
 import hashlib
 from bisect import bisect_left, insort
-from collections import OrderedDict
+from collections import deque
 from dataclasses import dataclass
 
 from exchange.engine.orders import Side
 
 # Hot paths compare against this name: reading a member through its enum class is slow (Python 3.11).
 _BID = Side.BID
+# A level rewrites itself without its canceled orders once they are this many and more than half of it.
+_COMPACT_AT = 16
 
 
 @dataclass(slots=True)
@@ -23,32 +25,40 @@ class RestingOrder:
     price: int
     remaining: int
     priority: int
+    live: bool = True  # on the book; False once filled or canceled
 
 
-class Level(OrderedDict[str, RestingOrder]):
-    """Resting orders at one price by id, in arrival order, removable by id in O(1); also its
-    price and total size.
+class Level(deque[RestingOrder]):
+    """Resting orders at one price in arrival order, with the level's price and total size.
 
-    The level is itself the OrderedDict, which saves matching a lookup per step. An OrderedDict
-    rather than a dict: finding a plain dict's first item skips every entry deleted before it, so
-    taking orders off the front of a deep level got slower with each one taken. A level that empties
-    stays in the book's `levels_at` (only its price leaves `prices`), so orders coming and going at one
-    price do not rebuild it.
+    A deque with lazy removal: canceling an order marks it off the book and leaves it in place,
+    to be dropped when it reaches the front (or when canceled orders fill half the level). Taking
+    from the front and adding at the back then cost no hashing, which kept a matching step waiting
+    on memory. `size` counts only live orders, so a level is empty exactly when its size is zero,
+    and then its deque is empty too. A level that empties stays in the book's `levels_at` (only its
+    price leaves `prices`), so orders coming and going at one price do not rebuild it.
     """
 
-    __slots__ = ("price", "size")
+    __slots__ = ("price", "size", "dead")
 
     def __init__(self, price: int) -> None:
         self.price = price
         self.size = 0
+        self.dead = 0  # canceled orders still inside
 
     @property
-    def orders(self) -> "Level":
-        """The level read as its orders (id -> resting order, oldest first)."""
-        return self
+    def orders(self) -> dict[str, RestingOrder]:
+        """The live orders by id, oldest first."""
+        return {o.order_id: o for o in self if o.live}
 
     def first(self) -> RestingOrder:
-        return next(iter(self.values()))
+        return next(o for o in self if o.live)
+
+    def drop_dead_front(self) -> None:
+        """Drop canceled orders from the front, so the first order is live (the level is not empty)."""
+        while not self[0].live:
+            self.popleft()
+            self.dead -= 1
 
 
 class Book:
@@ -107,20 +117,30 @@ class Book:
             level = levels[order.price] = Level(order.price)
         if not level:
             insort(self.prices[order.side], order.price)
-        level[order.order_id] = order
+        level.append(order)
         level.size += order.remaining
         self.index[order.order_id] = order
 
     def remove(self, order_id: str) -> RestingOrder:
         """Take an order off the book; KeyError if it is not on it."""
         order = self.index.pop(order_id)
+        order.live = False
         side, price = order.side, order.price
         level = self.levels_at[side][price]
-        del level[order_id]
         level.size -= order.remaining
-        if not level:
+        if not level.size:
+            level.clear()
+            level.dead = 0
             prices = self.prices[side]
             del prices[bisect_left(prices, price)]
+            return order
+        level.dead += 1
+        if level.dead > _COMPACT_AT and 2 * level.dead > len(level):
+            live = [o for o in level if o.live]
+            level.clear()
+            level.extend(live)
+            level.dead = 0
+        level.drop_dead_front()
         return order
 
     def reduce(self, order_id: str, by: int) -> RestingOrder:
@@ -165,11 +185,14 @@ class Book:
             if any(level.size for level in self.levels_at[side].values() if not level):
                 raise AssertionError(f"{side} empty level with a size")
             for level in self.levels(side):
+                if level.dead != sum(not o.live for o in level) or not level[0].live:
+                    raise AssertionError(f"canceled orders miscounted or first at {side} {level.price}")
                 if level.size != sum(o.remaining for o in level.orders.values()):
                     raise AssertionError(f"level size wrong at {side} {level.price}")
                 last = None
                 for o in level.orders.values():
-                    if o.remaining <= 0 or o.price != level.price or o.side is not side:
+                    if o.remaining <= 0 or o.price != level.price or o.side is not side or self.index.get(
+                            o.order_id) is not o:
                         raise AssertionError(f"bad resting order {o}")
                     if last is not None and o.priority < last:
                         raise AssertionError(f"FIFO broken at {side} {level.price}")

@@ -88,37 +88,52 @@ def submit(book: Book, order: NewOrder, *, structure: str = "linear_cent", fract
             if (price > limit) if best_at == 0 else (price < limit):
                 break
             queue = levels[price]
+            size = queue.size  # live orders' total: the level empties when taken reaches it
             taken = 0
-            while queue:
-                resting_id, resting = queue.popitem(False)
+            while True:
+                resting = queue[0]
+                if not resting.live:  # canceled earlier, left in place
+                    queue.popleft()
+                    queue.dead -= 1
+                    continue
                 if resting.owner == owner:
                     if not stp_maker:
-                        queue[resting_id] = resting
-                        queue.move_to_end(resting_id, False)
                         stopped_by_self_trade = True
                         break
-                    del index[resting_id]
+                    queue.popleft()
+                    resting.live = False
+                    del index[resting.order_id]
                     taken += resting.remaining
-                    canceled += (_new(OrderCanceled, (resting_id, owner, resting.remaining, _SELF_TRADE)),)
+                    canceled += (_new(OrderCanceled, (resting.order_id, owner, resting.remaining, _SELF_TRADE)),)
+                    if taken == size:
+                        break
                     continue
                 take = resting.remaining
                 if take > remaining:  # the maker fills partly and keeps its place at the front
                     take = remaining
-                    queue[resting_id] = resting
-                    queue.move_to_end(resting_id, False)
+                    resting.remaining -= take
                 else:
-                    del index[resting_id]
-                resting.remaining -= take
+                    queue.popleft()
+                    resting.live = False
+                    resting.remaining = 0
+                    del index[resting.order_id]
                 taken += take
-                add_fill(_new(Fill, (resting_id, resting.owner, order_id, owner, side, price, take)))
+                add_fill(_new(Fill, (resting.order_id, resting.owner, order_id, owner, side, price, take)))
                 remaining -= take
-                if not remaining:
+                if not remaining or taken == size:
                     break
-            if taken:
-                queue.size -= taken
-                changes += (_new(LevelChanged, (opposite, price, -taken)),)
-            if not queue:
+            if taken == size:
+                queue.clear()
+                queue.dead = 0
+                queue.size = 0
                 del prices[best_at]
+            else:
+                queue.size = size - taken
+                while not queue[0].live:  # keep the first order live
+                    queue.popleft()
+                    queue.dead -= 1
+            if taken:
+                changes += (_new(LevelChanged, (opposite, price, -taken)),)
             if stopped_by_self_trade:
                 break
         fills = tuple(fills)
@@ -134,7 +149,8 @@ def submit(book: Book, order: NewOrder, *, structure: str = "linear_cent", fract
         if not level:
             insort(book.prices[side], limit)
         resting = RestingOrder(order_id, owner, side, limit, remaining, order.priority)
-        book.index[order_id] = level[order_id] = resting
+        book.index[order_id] = resting
+        level.append(resting)
         level.size += remaining
         rested = _new(OrderRested, (order_id, side, limit, remaining))
         changes += (_new(LevelChanged, (side, limit, remaining)),)
@@ -166,7 +182,9 @@ def _precheck(book: Book, order: NewOrder, count: int) -> RejectCode | None:
     for level in book.levels(opposite):
         if fillable >= count or not crosses(order.side, order.price, level.price):
             break
-        for resting in level.orders.values():
+        for resting in level:
+            if not resting.live:
+                continue
             if resting.owner == order.owner:
                 if order.stp is SelfTradePrevention.MAKER:
                     continue
