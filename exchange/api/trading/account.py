@@ -10,6 +10,7 @@ from exchange.api.trading.base import TradingView, created
 from exchange.api.trading.parse import Body, invalid
 from exchange.engine.rejects import RejectCode
 from exchange.models import ApiKey
+from exchange.selectors.api_keys import api_keys_of
 from exchange.services import ExchangeError
 from exchange.services.api_keys import api_key_create, api_key_delete, api_key_generate
 
@@ -32,8 +33,7 @@ class ApiKeys(TradingView):
     route = "/api_keys"
 
     def get(self, request: Request) -> Response:
-        keys = ApiKey.objects.filter(user=request.user).order_by("created_at")
-        return Response({"api_keys": [key_shape(k) for k in keys]})
+        return Response({"api_keys": [key_shape(k) for k in api_keys_of(request.user)]})
 
     def post(self, request: Request) -> Response:
         body = Body(request.data)
@@ -78,6 +78,9 @@ class AccountLimits(TradingView):
         limits = ratelimit.tier_limits()
         return Response({
             "usage_tier": ratelimit.tier_name(),
+            # Both generations of the answer: Kalshi's 3.13 document has the flat per-second limits.
+            "read_limit": limits["read"],
+            "write_limit": limits["write"],
             "read": {"refill_rate": limits["read"], "bucket_capacity": limits["read"]},
             "write": {"refill_rate": limits["write"], "bucket_capacity": limits["write"]},
             "grants": [],

@@ -31,6 +31,8 @@ def order_request(data: object) -> OrderRequest:
     if floor not in (None, 0):
         raise invalid("sell_position_floor only accepts 0")
     max_cost = body.integer("buy_max_cost", high=MAX_CENTS)
+    # V1 clients send the order type; every order here is a limit order with a price.
+    body.choice("type", ("limit", "market"), default="limit")
     return OrderRequest(
         ticker=body.text("ticker", required=True, max_length=64),
         side=body.choice("side", ("yes", "no"), required=True),
@@ -85,25 +87,30 @@ class OrderDetail(TradingView):
                          **count("reduced_by", before.remaining_count)})
 
 
+def amend_request(data: object, order: Order) -> tuple[int, int, str | None]:
+    """(YES price, total count, new client order id) from an amend body for `order`; omitted fields keep
+    the order's own."""
+    body = Body(data)
+    ticker = body.text("ticker", required=True, max_length=64)
+    side = body.choice("side", ("yes", "no"), required=True)
+    action = body.choice("action", ("buy", "sell"), required=True)
+    if (ticker, side, action) != (order.market.ticker, order.side, order.action):
+        raise invalid("ticker, side and action must match the order being amended")
+    yes_price = legacy_yes_price(body, required=False)
+    total = legacy_count(body, "count", required=False)
+    return (order.price if yes_price is None else yes_price, order.initial_count if total is None else total,
+            body.text("updated_client_order_id", max_length=64) or None)
+
+
 class OrderAmend(TradingView):
     route = "/portfolio/orders/{order_id}/amend"
 
     def post(self, request: Request, order_id: str) -> Response:
-        body = Body(request.data)
         order = own_order(request.user, order_id)
-        ticker = body.text("ticker", required=True, max_length=64)
-        side = body.choice("side", ("yes", "no"), required=True)
-        action = body.choice("action", ("buy", "sell"), required=True)
-        if (ticker, side, action) != (order.market.ticker, order.side, order.action):
-            raise invalid("ticker, side and action must match the order being amended")
-        yes_price = legacy_yes_price(body, required=False)
-        total = legacy_count(body, "count", required=False)
-        old, new = services.order_amend(
-            user=request.user, order_id=order_id,
-            yes_price=order.price if yes_price is None else yes_price,
-            count=order.initial_count if total is None else total,
-            client_order_id=body.text("updated_client_order_id", max_length=64) or None,
-        )
+        yes_price, total, client_order_id = amend_request(request.data, order)
+        old, new = services.order_amend(user=request.user, order_id=order_id, yes_price=yes_price, count=total,
+                                        client_order_id=client_order_id)
+        ticker = order.market.ticker
         return Response({"old_order": order_shape(old, ticker), "order": order_shape(new, ticker)})
 
 

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,8 +19,9 @@ from exchange.api.trading.shapes import (
     order_shape,
     settlement_shape,
 )
-from exchange.engine.units import count_to_contracts, count_to_fp, notional, price_to_cents, units_to_dollars
+from exchange.engine.units import count_to_contracts, count_to_fp, price_to_cents, units_to_dollars
 from exchange.models import Account, Fill, Order, Position, Settlement
+from exchange.selectors.portfolio import portfolio_value, queue_ahead, resting_counts, resting_order_value
 
 
 def time_window(query: QuerySet, params, field: str) -> QuerySet:
@@ -62,12 +63,7 @@ class Balance(TradingView):
     def get(self, request: Request) -> Response:
         account = Account.objects.filter(user=request.user).first()
         available = account.available if account else 0
-        value = 0
-        for position in Position.objects.filter(user=request.user).exclude(position=0).select_related("market"):
-            # Marked at the last traded price; a market without trades is held at cost.
-            last = position.market.last_price
-            held = abs(position.position)
-            value += notional(position.position > 0, last, held) if last else position.cost
+        value = portfolio_value(request.user)
         updated = account.updated_at if account else datetime.now(UTC)
         return Response({
             "balance": price_to_cents(available),
@@ -95,10 +91,7 @@ class Positions(TradingView):
             query = query.filter(market__settled_at__isnull=settlement == "unsettled")
         query = query.order_by("market__ticker")
         rows, cursor = paginate(query, cursor=params.get("cursor"), limit=parse_limit(params.get("limit")))
-        resting_orders = Order.objects.filter(user=request.user, status=Order.Status.RESTING,
-                                              market_id__in=[p.market_id for p in rows])
-        resting = dict(resting_orders.values("market_id").annotate(total=Sum("remaining_count"))
-                       .values_list("market_id", "total"))
+        resting = resting_counts(request.user, [p.market_id for p in rows])
         events: dict[str, list[Position]] = defaultdict(list)
         for position in rows:
             events[position.market.event.event_ticker].append(position)
@@ -136,16 +129,6 @@ class Settlements(TradingView):
         return Response({"settlements": shapes, "cursor": cursor})
 
 
-def ahead_of(order: Order) -> int:
-    """Contracts (hundredths) resting before `order` at its price level."""
-    if order.status != Order.Status.RESTING:
-        return 0
-    return Order.objects.filter(
-        market_id=order.market_id, book_side=order.book_side, price=order.price, status=Order.Status.RESTING,
-        priority__lt=order.priority,
-    ).aggregate(total=Sum("remaining_count"))["total"] or 0
-
-
 def queue_position(count: int) -> dict:
     return {"queue_position": count_to_contracts(count), "queue_position_fp": count_to_fp(count)}
 
@@ -154,7 +137,7 @@ class QueuePosition(TradingView):
     route = "/portfolio/orders/{order_id}/queue_position"
 
     def get(self, request: Request, order_id: str) -> Response:
-        return Response(queue_position(ahead_of(own_order(request.user, order_id))))
+        return Response(queue_position(queue_ahead(own_order(request.user, order_id))))
 
 
 class QueuePositions(TradingView):
@@ -167,7 +150,7 @@ class QueuePositions(TradingView):
         if tickers or events:
             query = query.filter(Q(market__ticker__in=tickers) | Q(market__event__event_ticker__in=events))
         return Response({"queue_positions": [
-            {"order_id": str(o.id), "market_ticker": o.market.ticker, **queue_position(ahead_of(o))}
+            {"order_id": str(o.id), "market_ticker": o.market.ticker, **queue_position(queue_ahead(o))}
             for o in query.order_by("created_at")
         ]})
 
@@ -176,9 +159,7 @@ class RestingOrderValue(TradingView):
     route = "/portfolio/summary/total_resting_order_value"
 
     def get(self, request: Request) -> Response:
-        resting = Order.objects.filter(user=request.user, status=Order.Status.RESTING)
-        value = sum(notional(o.book_side == "bid", o.price, o.remaining_count)
-                    for o in resting.only("book_side", "price", "remaining_count"))
+        value = resting_order_value(request.user)
         return Response({
             "total_resting_order_value": price_to_cents(value),
             "resting_order_value_breakdown": [{"exchange_index": EXCHANGE_INDEX, "balance": units_to_dollars(value)}],
