@@ -14,6 +14,10 @@ django_asgi_app = ASGIStaticFilesHandler(get_asgi_application())
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from kalshi_site import server_limits  # noqa: E402
 from kalshi_site.routing import websocket_urlpatterns  # noqa: E402
+
+# daphne imports this module before it serves: requests past its limits get answers (server_limits).
+server_limits.install()
 
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": URLRouter(websocket_urlpatterns)})

@@ -28,7 +28,9 @@ def env_int(name: str, default: int) -> int:
 
 # A random throwaway key for the embedded default; deployments set SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY", "embedded-default-not-secret-" + str(BASE_DIR))
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: Django's debug pages show the settings and the URL map to anyone who can reach
+# the port. DEBUG=1 turns them on for development.
+DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",") if h]
 
 INSTALLED_APPS = [
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: API requests no view should see are answered in the API's shape before anything else runs.
+    "exchange.api.guard.ApiRequestGuard",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +65,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "kalshi_site.urls"
+CSRF_FAILURE_VIEW = "exchange.api.errors.csrf_failure"
 
 TEMPLATES = [
     {
@@ -89,7 +94,8 @@ if DATABASE_URL:
         _db.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DB_POOL_MIN", 2),
             "max_size": env_int("DB_POOL_MAX", 20),
-            "timeout": 30,
+            # How long a request waits for a connection, e.g. while the database restarts, before 503.
+            "timeout": env_int("DB_POOL_TIMEOUT", 30),
         }
         _db["CONN_MAX_AGE"] = 0
     DATABASES = {"default": _db}
@@ -147,6 +153,7 @@ STATIC_ROOT = VAR_DIR / "static"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "exchange.api.errors.handle_exception",
+    "DEFAULT_PARSER_CLASSES": ["exchange.api.parsers.StrictJSONParser"],
     # Kalshi request signing first (its 401 challenge), then the browser session. Public views need
     # no credentials; a valid signature on them is accepted too.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -185,6 +192,12 @@ EXCHANGE = {
     "WS_REQUIRE_AUTH": env_bool("WS_REQUIRE_AUTH", False),
     "WS_PERIODIC_SNAPSHOT_EVERY": env_int("WS_PERIODIC_SNAPSHOT_EVERY", 0),
     "WS_SKIP_SEQ_MARKET": os.environ.get("WS_SKIP_SEQ_MARKET", ""),
+    # Per-connection feed limits (exchange.ws.limits): subscriptions held, markets named by one
+    # subscription, and a token bucket of commands.
+    "WS_MAX_SUBSCRIPTIONS": env_int("WS_MAX_SUBSCRIPTIONS", 256),
+    "WS_MAX_MARKETS": env_int("WS_MAX_MARKETS", 5000),
+    "WS_COMMANDS_PER_SECOND": env_int("WS_COMMANDS_PER_SECOND", 20),
+    "WS_COMMAND_BURST": env_int("WS_COMMAND_BURST", 100),
 }
 
 # --- Market maker and the market clock -----------------------------------------------------------

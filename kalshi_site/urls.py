@@ -9,3 +9,8 @@ urlpatterns = [
     path("marketmaker/", include("marketmaker.urls")),
     path("", include("exchange.pages.urls")),
 ]
+
+handler400 = "exchange.api.errors.bad_request"
+handler403 = "exchange.api.errors.permission_denied"
+handler404 = "exchange.api.errors.page_not_found"
+handler500 = "exchange.api.errors.server_error"

@@ -5,9 +5,15 @@ so every failure a client sees has Kalshi's form.
 """
 
 import logging
+import sys
 
-from django.http import Http404, JsonResponse
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.deprecation import MiddlewareMixin
+from django.views import defaults
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -28,11 +34,24 @@ STATUS_OF: dict[RejectCode, int] = {
 }
 
 
+API_PATH = "/trade-api/"
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith(API_PATH)
+
+
+def error_body(code: str, message: str, details: str = "") -> dict:
+    return {"error": {"code": code, "message": message, "details": details, "service": "exchange"}}
+
+
+def json_error(code: str, message: str, http_status: int, details: str = "") -> JsonResponse:
+    """The error shape outside DRF views (middleware, Django's error handlers)."""
+    return JsonResponse(error_body(code, message, details), status=http_status)
+
+
 def error_response(code: str, message: str, http_status: int, details: str = "") -> Response:
-    return Response(
-        {"error": {"code": code, "message": message, "details": details, "service": "exchange"}},
-        status=http_status,
-    )
+    return Response(error_body(code, message, details), status=http_status)
 
 
 def exchange_error_response(error: ExchangeError) -> Response:
@@ -58,6 +77,7 @@ def handle_exception(exc: Exception, context: dict) -> Response | None:
         status.HTTP_403_FORBIDDEN: "forbidden",
         status.HTTP_404_NOT_FOUND: "not_found",
         status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
+        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: "request_entity_too_large",
         status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
     }.get(response.status_code, "error")
     message = _flatten(response.data)
@@ -77,10 +97,24 @@ def _flatten(data: object) -> str:
     return str(data)
 
 
+@csrf_exempt
 def not_found(request, *args, **kwargs) -> JsonResponse:
-    """Unknown paths under the API answer in the API's error shape, not Django's HTML page."""
-    return JsonResponse({"error": {"code": "not_found", "message": "no such endpoint", "details": request.path,
-                                   "service": "exchange"}}, status=status.HTTP_404_NOT_FOUND)
+    """Unknown paths under the API answer in the API's error shape, not Django's HTML page, whatever the
+    method (CSRF protects views that act on a browser session; an unknown path does nothing)."""
+    return json_error("not_found", "no such endpoint", status.HTTP_404_NOT_FOUND, request.path)
+
+
+def exception_response(exception: BaseException) -> JsonResponse:
+    """The API's answer to an exception no view handled: a database that cannot be reached is a 503 the
+    client may retry (its transaction rolled back), a body over the limit 413, anything else a 500."""
+    if isinstance(exception, (OperationalError, InterfaceError)):
+        return json_error("service_unavailable", "the exchange's database is unavailable; retry shortly",
+                          status.HTTP_503_SERVICE_UNAVAILABLE)
+    if isinstance(exception, RequestDataTooBig):
+        return json_error("request_entity_too_large", str(exception), status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exception, SuspiciousOperation):
+        return json_error("bad_request", "bad request", status.HTTP_400_BAD_REQUEST)
+    return json_error("internal_server_error", "internal server error", status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
 class ApiErrorMiddleware(MiddlewareMixin):
@@ -89,9 +123,43 @@ class ApiErrorMiddleware(MiddlewareMixin):
     keeps it usable from both sync and async stacks, so it adds no thread hops under ASGI.)"""
 
     def process_exception(self, request, exception: Exception) -> JsonResponse | None:
-        if not request.path.startswith("/trade-api/"):
+        if not is_api_path(request.path):
             return None
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return JsonResponse({"error": {"code": "internal_server_error", "message": "internal server error",
-                                       "details": "", "service": "exchange"}},
-                            status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+        response = exception_response(exception)
+        if response.status_code == status.HTTP_500_INTERNAL_SERVER_ERROR:
+            log.exception("unhandled error on %s %s", request.method, request.path)
+        else:
+            log.warning("%s %s answered %s: %s", request.method, request.path, response.status_code, exception)
+        return response
+
+
+# Django's error handlers (kalshi_site.urls): JSON under /trade-api/, Django's pages elsewhere. They
+# answer what happens outside any view, such as an exception in a middleware.
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_path(request.path):
+        return json_error("bad_request", "bad request", status.HTTP_400_BAD_REQUEST)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_path(request.path):
+        return json_error("forbidden", "forbidden", status.HTTP_403_FORBIDDEN)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_path(request.path):
+        return not_found(request)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if is_api_path(request.path):
+        return exception_response(sys.exc_info()[1] or Exception())
+    return defaults.server_error(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if is_api_path(request.path):
+        return json_error("forbidden", f"CSRF verification failed: {reason}", status.HTTP_403_FORBIDDEN)
+    return django_csrf_failure(request, reason)

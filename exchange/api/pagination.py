@@ -6,6 +6,7 @@ import binascii
 from django.db.models import QuerySet
 
 from exchange.engine.rejects import RejectCode
+from exchange.engine.units import UnitError, parse_integer
 from exchange.services.errors import ExchangeError
 
 DEFAULT_LIMIT = 100
@@ -16,8 +17,8 @@ def parse_limit(raw: str | None, default: int = DEFAULT_LIMIT, maximum: int = MA
     if raw in (None, ""):
         return default
     try:
-        limit = int(raw)
-    except ValueError:
+        limit = parse_integer(raw)
+    except UnitError:
         raise ExchangeError(RejectCode.INVALID_PARAMETER, "limit must be an integer") from None
     if not 1 <= limit <= maximum:
         raise ExchangeError(RejectCode.INVALID_PARAMETER, f"limit must be between 1 and {maximum}")

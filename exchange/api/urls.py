@@ -7,5 +7,6 @@ from exchange.api.errors import not_found
 urlpatterns = [
     path("", include("exchange.api.market_data.urls")),
     path("", include("exchange.api.trading.urls")),
-    re_path(r"^.*$", not_found),
+    # Every other path, including ones with a newline (which `.` does not match).
+    re_path(r"", not_found),
 ]

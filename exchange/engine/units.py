@@ -4,7 +4,7 @@ Price: integer $0.0001 (1 cent = 100, $1 = 10,000). Count: integer hundredths of
 (1 contract = 100). Money: integer $0.0001, like prices.
 """
 
-from decimal import Decimal, InvalidOperation
+import re
 
 ONE_DOLLAR = 10_000
 CENT = 100
@@ -27,9 +27,14 @@ def price_to_cents(price: int) -> int:
     return price // CENT
 
 
-def dollars_to_units(text: str | int | float) -> int:
+def dollars_to_units(text: str | int) -> int:
     """'0.4500' -> 4500. Rejects anything finer than $0.0001."""
     return _fixed_to_int(text, 4)
+
+
+def cents_to_price(text: str | int) -> int:
+    """'45' or '45.50' (cents, as FIX sends prices without UseDollars) -> 4550. Finer than $0.0001 is rejected."""
+    return _fixed_to_int(text, 2)
 
 
 def units_to_dollars(units: int) -> str:
@@ -48,7 +53,7 @@ def count_to_contracts(count: int) -> int:
     return -(-count // ONE_CONTRACT) if count < 0 else count // ONE_CONTRACT
 
 
-def fp_to_count(text: str | int | float) -> int:
+def fp_to_count(text: str | int) -> int:
     """'10.00' -> 1000. Rejects anything finer than 0.01 contracts."""
     return _fixed_to_int(text, 2)
 
@@ -60,28 +65,37 @@ def count_to_fp(count: int) -> str:
     return f"{sign}{count // ONE_CONTRACT}.{count % ONE_CONTRACT:02d}"
 
 
-def _fixed_to_int(text: str | int | float, places: int) -> int:
-    if isinstance(text, bool):
-        raise UnitError(f"not a number: {text!r}")
-    try:
-        value = Decimal(str(text).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise UnitError(f"not a number: {text!r}") from exc
-    if not value.is_finite():
-        raise UnitError(f"not a number: {text!r}")
-    # Exact integer arithmetic: Decimal's context would round past 28 digits and underflow tiny values.
-    sign, digits, exponent = value.as_tuple()
-    significant = "".join(map(str, digits)).lstrip("0")
-    if not significant:
-        return 0
-    stripped = significant.rstrip("0")
-    shift = exponent + places + len(significant) - len(stripped)
-    if shift < 0:
+# The documented fixed-point forms: digits, optionally a point and more digits, optionally a leading
+# minus. No exponent ("1e3" is not 1,000 contracts), no sign "+", no spaces, no "_" separators.
+_FIXED_POINT = re.compile(r"-?([0-9]+)(?:\.([0-9]+))?")
+
+
+_INTEGER = re.compile(r"-?[0-9]{1,30}")
+
+
+def parse_integer(text: str) -> int:
+    """A wire integer: ASCII digits with an optional minus. int() alone would also take "1_000", " 7" and
+    non-ASCII digits."""
+    if not isinstance(text, str) or _INTEGER.fullmatch(text) is None:
+        raise UnitError(f"not an integer: {text!r}")
+    return int(text)
+
+
+def _fixed_to_int(text: str | int, places: int) -> int:
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)
+    if not isinstance(text, str):
+        raise UnitError(f"not a decimal string: {text!r}")
+    match = _FIXED_POINT.fullmatch(text)
+    if match is None:
+        raise UnitError(f"not a decimal number: {text!r}")
+    whole, fraction = match.group(1).lstrip("0"), (match.group(2) or "").rstrip("0")
+    if len(fraction) > places:
         raise UnitError(f"{text!r} has more than {places} decimal places")
-    if len(stripped) + shift > _MAX_DIGITS:
+    if len(whole) + places > _MAX_DIGITS:
         raise UnitError(f"{text!r} is out of range")
-    magnitude = int(stripped) * 10**shift
-    return -magnitude if sign else magnitude
+    magnitude = int((whole or "0") + fraction.ljust(places, "0"))
+    return -magnitude if text.startswith("-") else magnitude
 
 
 def notional(side_is_bid: bool, price: int, count: int) -> int:

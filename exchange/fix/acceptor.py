@@ -162,6 +162,9 @@ class Acceptor:
             await conn.run()
         except Exception:
             log.exception("FIX connection on %s failed", target.value)
+            # The client learns why the session ended instead of seeing the socket drop.
+            with contextlib.suppress(Exception):
+                await conn.end("the exchange could not process a message; log on again")
         finally:
             await conn.cleanup()
 

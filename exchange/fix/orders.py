@@ -8,7 +8,6 @@ outbox like every other change; only refusals are answered here.
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,7 +16,7 @@ from django.utils import timezone
 
 from exchange import services
 from exchange.engine.rejects import RejectCode
-from exchange.engine.units import UnitError, dollars_to_units, fp_to_count
+from exchange.engine.units import UnitError, cents_to_price, dollars_to_units, fp_to_count
 from exchange.fix import codec
 from exchange.fix.codec import Message
 from exchange.fix.session import Target
@@ -28,6 +27,9 @@ TIME_IN_FORCE = {"1": "good_till_canceled", "3": "immediate_or_cancel", "4": "fi
                  "0": "good_till_canceled", "6": "good_till_canceled"}
 STP = {"0": "taker_at_cross", "1": "taker_at_cross", "2": "maker"}
 TRADING_DAY_TZ = ZoneInfo("America/New_York")
+# The same bounds as REST's subaccount and client_order_id (the column's length on every database).
+MAX_SUBACCOUNT = 63
+MAX_CL_ORD_ID = Order._meta.get_field("client_order_id").max_length
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,15 @@ class Refused:
 
 def parse_price(text: str, dollars: bool) -> int:
     """Price (44) in cents, or in dollars with UseDollars, to $0.0001 units."""
-    try:
-        value = Decimal(text) if dollars else Decimal(text).scaleb(-2)
-    except InvalidOperation:
-        raise UnitError(f"not a price: {text!r}") from None
-    return dollars_to_units(str(value))
+    return dollars_to_units(text) if dollars else cents_to_price(text)
+
+
+def cl_ord_id(msg: Message) -> str:
+    """ClOrdID (11), which becomes the order's client_order_id."""
+    value = msg.get(11) or ""
+    if len(value) > MAX_CL_ORD_ID:
+        raise ExchangeError(RejectCode.INVALID_PARAMETER, f"ClOrdID (11) is longer than {MAX_CL_ORD_ID} characters")
+    return value
 
 
 def end_of_trading_day(now: datetime) -> datetime:
@@ -69,9 +75,12 @@ def order_request(msg: Message, dollars: bool, *, now: datetime | None = None) -
         count = fp_to_count(msg.get(38))
         price = parse_price(msg.get(44), dollars)
         max_cost = parse_price(msg.get(21009), dollars) if msg.get(21009) else None
-        subaccount = int(msg.get(79) or 0)
     except (UnitError, ValueError) as exc:
         raise ExchangeError(RejectCode.INVALID_PARAMETER, str(exc)) from None
+    subaccount = msg.get(79) or "0"
+    if not (subaccount.isascii() and subaccount.isdigit() and int(subaccount) <= MAX_SUBACCOUNT):
+        raise ExchangeError(RejectCode.INVALID_PARAMETER,
+                            f"Account (79) must be a subaccount from 0 to {MAX_SUBACCOUNT}")
     expiration = None
     if tif == "0":
         expiration = end_of_trading_day(now)
@@ -88,8 +97,8 @@ def order_request(msg: Message, dollars: bool, *, now: datetime | None = None) -
     return OrderRequest(
         ticker=msg.get(55), side="yes", action="buy" if side == "1" else "sell", yes_price=price, count=count,
         time_in_force=TIME_IN_FORCE[tif], expiration_time=expiration, post_only="6" in (msg.get(18) or "").split(),
-        self_trade_prevention_type=stp, max_cost=max_cost, client_order_id=msg.get(11),
-        order_group_id=msg.get(20130), cancel_order_on_pause=msg.get(21006) == "Y", subaccount=subaccount,
+        self_trade_prevention_type=stp, max_cost=max_cost, client_order_id=cl_ord_id(msg),
+        order_group_id=msg.get(20130), cancel_order_on_pause=msg.get(21006) == "Y", subaccount=int(subaccount),
         source="fix",
     )
 
@@ -164,7 +173,7 @@ def _replace(user: AbstractBaseUser, order: Order, msg: Message, dollars: bool) 
     if price == order.price and order.fill_count < total < order.fill_count + order.remaining_count:
         return services.order_decrease(user=user, order_id=str(order.id), reduce_to=total - order.fill_count)
     _old, new = services.order_amend(user=user, order_id=str(order.id), yes_price=price, count=total,
-                                     client_order_id=msg.get(11))
+                                     client_order_id=cl_ord_id(msg))
     return new
 
 

@@ -88,6 +88,14 @@ class Restored:
 LOGON_OPTIONS = (8013, 21005, 21011, 20126, 20127)
 
 
+def seq_number(text: str | None) -> int | None:
+    """A FIX SeqNum/Int field as an int, or None unless it is plain ASCII digits ("²" is a digit to
+    str.isdigit but not to int)."""
+    if text is None or not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text)
+
+
 class Session:
     def __init__(self, target: Target, *, logon_window_s: float = 120.0, min_heartbeat: int = 3) -> None:
         self.target = target
@@ -158,8 +166,7 @@ class Session:
         return actions
 
     def _header_problem(self, msg: Message) -> list[Action] | None:
-        seq_text = msg.get(34)
-        if seq_text is None or not seq_text.isdigit():
+        if seq_number(msg.get(34)) is None:
             return self.logout("MsgSeqNum (34) missing or not a number")
         if msg.get(49) != self.sender or msg.get(56) != self.target.value:
             return self.logout("CompID problem: SenderCompID/TargetCompID do not match the session")
@@ -189,13 +196,16 @@ class Session:
         return [self.business_reject(seq, mt, 3, f"Unsupported message type: {mt}", now=now)]
 
     def _on_sequence_reset(self, msg: Message, seq: int, now: float) -> list[Action]:
-        new_seq = msg.get(36)
-        if new_seq is None or not new_seq.isdigit():
-            return [self.reject(seq, "4", 36, 1, "NewSeqNo (36) missing", now=now)]
+        new_seq = seq_number(msg.get(36))
+        if new_seq is None:
+            if seq == self.next_in:
+                self.next_in += 1  # a Reject consumes the sequence number of the message it refuses
+            return [self.reject(seq, "4", 36, 6 if msg.has(36) else 1, "NewSeqNo (36) missing or not a number",
+                                now=now)]
         if msg.get(123) == "Y" and seq > self.next_in:
             return self._on_message_gap(msg, seq, now)
-        if int(new_seq) > self.next_in:
-            self.next_in = int(new_seq)
+        if new_seq > self.next_in:
+            self.next_in = new_seq
         for stale in [s for s in self._pending if s < self.next_in]:
             del self._pending[stale]
         return self._drain_pending(now)
@@ -210,7 +220,10 @@ class Session:
         return [self._send("2", [(7, str(self.next_in)), (16, "0")], now)]
 
     def _on_resend_request(self, msg: Message, now: float) -> list[Action]:
-        begin, end = int(msg.get(7) or 1), int(msg.get(16) or 0)
+        begin, end = seq_number(msg.get(7)), seq_number(msg.get(16) or "0")
+        if begin is None or end is None:
+            tag, name = (7, "BeginSeqNo") if begin is None else (16, "EndSeqNo")
+            return [self.reject(int(msg.get(34)), "2", tag, 6, f"{name} ({tag}) is not a number", now=now)]
         last = self.next_out - 1 if end == 0 or end >= self.next_out else end
         actions: list[Action] = []
         gap_from: int | None = None
@@ -237,9 +250,9 @@ class Session:
             return self.logout(f"Logon rejected: required tag missing: {missing}", now=now)
         if msg.get(56) != self.target.value:
             return self.logout(f"Logon rejected: TargetCompID must be {self.target.value}", now=now)
-        if not msg.get(34).isdigit() or not msg.get(108).isdigit():
+        heartbeat, seq, reset = seq_number(msg.get(108)), seq_number(msg.get(34)), msg.get(141) == "Y"
+        if heartbeat is None or seq is None:
             return self.logout("Logon rejected: MsgSeqNum and HeartBtInt must be integers", now=now)
-        heartbeat, seq, reset = int(msg.get(108)), int(msg.get(34)), msg.get(141) == "Y"
         if heartbeat < self.min_heartbeat:
             return self.logout(f"Logon rejected: HeartBtInt must be at least {self.min_heartbeat}", now=now)
         if not self.target.retransmits and not reset:

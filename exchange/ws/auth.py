@@ -2,9 +2,11 @@
 keys as REST) or a logged-in Django session."""
 
 import time
+from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.http.request import validate_host
 
 from exchange.signing import SignatureError, load_api_key, verify
 
@@ -43,6 +45,24 @@ async def authenticate(scope: dict):
             raise AuthError("KALSHI-ACCESS-TIMESTAMP and KALSHI-ACCESS-SIGNATURE are required with the key")
         return await database_sync_to_async(_verify_signed)(key_id, timestamp, signature)
     user = scope.get("user")
-    if user is not None and user.is_authenticated:
+    if user is not None and user.is_authenticated and same_site(headers.get("origin")):
         return user
     return None
+
+
+def same_site(origin: str | None) -> bool:
+    """Whether a browser page at `origin` may act with the session cookie it sent along.
+
+    Browsers attach cookies to WebSocket upgrades from any site and send that site as Origin, so a
+    foreign page could otherwise read a logged-in user's private channels. Clients that are not
+    browsers send no Origin. A page from a foreign origin still gets the public feed, anonymously.
+    """
+    if origin is None:
+        return True
+    try:
+        host = urlsplit(origin).hostname
+    except ValueError:
+        return False
+    if host and ":" in host:
+        host = f"[{host}]"  # ALLOWED_HOSTS writes IPv6 addresses in brackets
+    return bool(host) and validate_host(host, settings.ALLOWED_HOSTS)

@@ -19,6 +19,11 @@ def book_events_between(ticker: str, after: int, upto: int) -> list[dict]:
     return [event_dict(row) for row in rows]
 
 
+def book_seqs(tickers: list[str]) -> list[tuple[str, int]]:
+    """(ticker, book_seq) of each existing market among `tickers`."""
+    return list(Market.objects.filter(ticker__in=tickers).values_list("ticker", "book_seq"))
+
+
 def existing_tickers(tickers: list[str]) -> set[str]:
     return set(Market.objects.filter(ticker__in=tickers).values_list("ticker", flat=True))
 

@@ -24,7 +24,8 @@ from exchange.selectors.orderbook import orderbook_at_seq
 from exchange.ws import books, protocol, render
 from exchange.ws.auth import AuthError, authenticate
 from exchange.ws.frames import bodies, data_frame, dumps
-from exchange.ws.hub import hub_for
+from exchange.ws.hub import RESYNC, hub_for
+from exchange.ws.limits import ConnectionLimits, Limits
 from exchange.ws.metrics import metrics
 from exchange.ws.protocol import CommandError
 from exchange.ws.subscriptions import Subscription
@@ -58,6 +59,7 @@ class FeedConsumer(AsyncWebsocketConsumer):
             await self._refuse("authentication required")
             return
         self.subs: dict[int, Subscription] = {}
+        self.limits = ConnectionLimits(Limits.from_settings())
         self.last_sid = 0
         self.joined: Counter[str] = Counter()
         self.all_market_groups: set[str] = set()  # joined for ticker/trade subscriptions to every market
@@ -118,6 +120,7 @@ class FeedConsumer(AsyncWebsocketConsumer):
         try:
             command = protocol.parse_frame(text_data if text_data is not None else bytes_data)
             cmd_id = command.id
+            self.limits.take_command()
             await getattr(self, f"cmd_{command.cmd}")(command)
         except CommandError as error:
             await self._send_error(error, error.cmd_id or cmd_id)
@@ -160,6 +163,8 @@ class FeedConsumer(AsyncWebsocketConsumer):
         if self.user is None and any(c in protocol.PRIVATE_CHANNELS for c in channels):
             raise CommandError(9)
         tickers = protocol.market_tickers(params, required="orderbook_delta" in channels)
+        self.limits.check_subscriptions(len(self.subs), len(channels))
+        self.limits.check_markets(0, len(tickers or ()))
         options = {name: protocol.flag(params, name)
                    for name in ("send_initial_snapshot", "skip_ticker_ack", "use_yes_price")}
         if tickers:
@@ -249,6 +254,7 @@ class FeedConsumer(AsyncWebsocketConsumer):
             raise CommandError(11, "the subscription already covers every market")
         if action == "add_markets":
             added = [t for t in tickers if t not in sub.markets]
+            self.limits.check_markets(len(sub.markets), len(added))
             known = await database_sync_to_async(books.existing_tickers)(added)
             missing = [t for t in added if t not in known]
             if missing:
@@ -279,7 +285,7 @@ class FeedConsumer(AsyncWebsocketConsumer):
     async def outbox_batch(self, message: dict) -> None:
         public: dict[str, list[dict]] = {}
         for event in message["events"]:
-            if event["kind"] in PUBLIC_KINDS:
+            if event["kind"] in PUBLIC_KINDS or event["kind"] == RESYNC:
                 public.setdefault(event["ticker"], []).append(event)
             elif self.user is not None and event["user_id"] == self.user.pk:
                 await self._private_event(event)

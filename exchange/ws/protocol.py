@@ -4,6 +4,8 @@ Kalshi's numeric code and message."""
 import json
 from dataclasses import dataclass, field
 
+from exchange.api.parsers import check_strings
+
 PUBLIC_CHANNELS = frozenset({"orderbook_delta", "ticker", "trade", "market_lifecycle_v2"})
 PRIVATE_CHANNELS = frozenset({"fill", "market_positions", "user_orders", "order_group_updates"})
 CHANNELS = PUBLIC_CHANNELS | PRIVATE_CHANNELS
@@ -16,7 +18,8 @@ MESSAGES = {
     1: "Unable to process message", 2: "Params required", 3: "Channels required", 4: "Subscription IDs required",
     5: "Unknown command", 7: "Unknown subscription ID", 8: "Unknown channel name", 9: "Authentication required",
     11: "Invalid parameter", 12: "Exactly one subscription ID is required", 13: "Unsupported action",
-    14: "Market Ticker required", 15: "Action required",
+    14: "Market Ticker required", 15: "Action required", 26: "Subscription market limit exceeded",
+    27: "Too many requests",
 }
 
 
@@ -39,10 +42,15 @@ class Command:
     params: dict = field(default_factory=dict)
 
 
-def parse_frame(text: str) -> Command:
-    """A text frame -> Command; the id is recovered whenever the frame is an object, for the error reply."""
+def parse_frame(text: str | bytes) -> Command:
+    """A text (or binary) frame -> Command; the id is recovered whenever the frame is an object, for the
+    error reply."""
     try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
         data = json.loads(text)
+    except RecursionError:
+        raise CommandError(1, "Unable to process message: JSON nested too deeply") from None
     except (ValueError, TypeError):
         raise CommandError(1, "Unable to process message: invalid JSON") from None
     if not isinstance(data, dict):
@@ -50,6 +58,10 @@ def parse_frame(text: str) -> Command:
     cmd_id = data.get("id")
     if cmd_id is not None and (not isinstance(cmd_id, int) or isinstance(cmd_id, bool) or cmd_id < 0):
         raise CommandError(1, "Unable to process message: id must be a non-negative integer")
+    try:
+        check_strings(data, text)  # before any value reaches a query: NUL and lone surrogates cannot be stored
+    except ValueError as exc:
+        raise _with_id(CommandError(1, f"Unable to process message: {exc}"), cmd_id or None) from None
     command = Command(id=cmd_id or None, cmd=data.get("cmd"))
     if command.cmd not in COMMANDS:
         raise _with_id(CommandError(5), command.id)

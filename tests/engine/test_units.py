@@ -8,12 +8,14 @@ from exchange.engine.units import (
     ONE_CONTRACT,
     ONE_DOLLAR,
     UnitError,
+    cents_to_price,
     count_from_contracts,
     count_to_contracts,
     count_to_fp,
     dollars_to_units,
     fp_to_count,
     notional,
+    parse_integer,
     price_from_cents,
     price_to_cents,
     units_to_dollars,
@@ -29,7 +31,7 @@ def test_cents_to_price_and_back():
 
 @pytest.mark.parametrize(
     ("text", "units"),
-    [("0.4500", 4500), ("0.45", 4500), ("1", 10_000), ("0.0001", 1), (" 0.9900 ", 9900), ("-1.2500", -12_500)],
+    [("0.4500", 4500), ("0.45", 4500), ("1", 10_000), ("0.0001", 1), ("0.9900", 9900), ("-1.2500", -12_500)],
 )
 def test_dollars_to_units(text, units):
     """Dollar strings convert exactly, including negatives and fewer than four decimals."""
@@ -80,11 +82,13 @@ def test_non_numbers_rejected(text):
         fp_to_count(text)
 
 
-def test_float_inputs_convert_only_when_exact():
-    """A float converts via its shortest repr; binary noise beyond the allowed places is rejected."""
-    assert dollars_to_units(0.45) == 4500
+@pytest.mark.parametrize("value", [0.45, 1.0, 0.1 + 0.2])
+def test_floats_rejected(value):
+    """Money never passes through a float: a float input is refused, even one that looks exact."""
     with pytest.raises(UnitError):
-        dollars_to_units(0.1 + 0.2)
+        dollars_to_units(value)
+    with pytest.raises(UnitError):
+        fp_to_count(value)
 
 
 def test_unit_error_is_value_error():
@@ -159,24 +163,40 @@ def test_out_of_range_is_a_unit_error(text):
         dollars_to_units(text)
 
 
-@pytest.mark.parametrize(
-    ("text", "units"),
-    [
-        ("1E+2", 1_000_000),
-        ("0.450000", 4500),
-        ("100.", 1_000_000),
-        ("-0", 0),
-        ("0e-50", 0),
-        ("+0.5", 5000),
-        (3, 30_000),
-    ],
-)
+@pytest.mark.parametrize("text", ["1E+2", "1e3", "100.", ".5", "+0.5", " 0.99", "0.99 ", "1_000", "0x10", "١٢",
+                                  "1.2.3", "--1", "0e-50"])
+def test_only_documented_decimal_forms(text):
+    """Exponents, a trailing or leading point, a plus sign, spaces, separators and non-ASCII digits are
+    not the documented fixed-point form ("0.4500", "10.00") and are refused rather than reinterpreted."""
+    with pytest.raises(UnitError):
+        dollars_to_units(text)
+    with pytest.raises(UnitError):
+        fp_to_count(text)
+
+
+@pytest.mark.parametrize(("text", "units"), [("0.450000", 4500), ("-0", 0), ("007.5", 75_000), (3, 30_000)])
 def test_equivalent_spellings(text, units):
-    """Exponents, trailing zeros, signs and ints all convert exactly."""
+    """Trailing zeros, leading zeros, negative zero and ints convert exactly."""
     assert dollars_to_units(text) == units
+
+
+def test_cents_to_price():
+    """FIX prices in cents take up to two decimals (sub-cent ticks) and nothing else."""
+    assert cents_to_price("45") == 4500 and cents_to_price("45.25") == 4525
+    for text in ("4.5e1", "45.001", "", "x"):
+        with pytest.raises(UnitError):
+            cents_to_price(text)
 
 
 @given(st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-(10**12), max_value=10**12))
 def test_dollars_match_exact_decimal_arithmetic(value):
     """Any decimal with at most four places converts to exactly value x 10,000."""
-    assert dollars_to_units(str(value)) == int(value.scaleb(4))
+    assert dollars_to_units(format(value, "f")) == int(value.scaleb(4))
+
+
+@pytest.mark.parametrize("text", ["1_000", " 7", "7 ", "+7", "١٢", "１", "1e3", "", "9" * 31, 7])
+def test_parse_integer_takes_ascii_digits_only(text):
+    """Wire integers are ASCII digits with an optional minus; int() would accept most of these."""
+    with pytest.raises(UnitError):
+        parse_integer(text)
+    assert parse_integer("-42") == -42 and parse_integer("007") == 7

@@ -1,10 +1,9 @@
 """Helpers for service tests: placing orders tersely and checking that money is conserved."""
 
 import pytest
-from django.db.models import Sum
 
 from exchange import services
-from exchange.models import Account, Fill, Position
+from exchange.models import Account
 from exchange.services import OrderRequest
 
 
@@ -14,14 +13,6 @@ def place(user, ticker: str, side: str, action: str, cents: int, contracts: int,
     request = OrderRequest(ticker=ticker, side=side, action=action, yes_price=yes_price,
                            count=contracts * 100, **options)
     return services.order_create(user=user, request=request)
-
-
-def total_money() -> int:
-    """Cash + $1 per outstanding YES/NO pair + fees collected: constant except for deposits."""
-    cash = Account.objects.aggregate(total=Sum("balance"))["total"] or 0
-    pairs = Position.objects.filter(position__gt=0).aggregate(total=Sum("position"))["total"] or 0
-    fees = Fill.objects.aggregate(total=Sum("fee"))["total"] or 0
-    return cash + pairs * 100 + fees
 
 
 def account(user) -> Account:

@@ -9,15 +9,13 @@ import time
 
 import pytest
 from django.db import connection, connections
-from django.db.models import Count, Max, Min, Q, Sum
 
 from exchange import services
-from exchange.models import Account, Fill, Market, MarketEvent, Order, Position, Trade
+from exchange.models import Order, Trade
 from exchange.services import ExchangeError
-from exchange.services.ledger import required_reserve
-from exchange.services.market_txn import MarketTxn
-from tests.services.conftest import place, total_money
+from tests.services.conftest import place
 from tests.support.factories import make_market, make_user
+from tests.support.invariants import assert_invariants, total_money
 from tests.support.servers import ROOT, test_database_env
 from tests.support.state import exchange_state
 
@@ -69,40 +67,7 @@ def test_sixteen_threads_trading_two_markets_keep_every_invariant():
     connections.close_all()
     assert not errors, errors[:3]
     assert Trade.objects.count() > 0
-
-    for market in Market.objects.filter(ticker__startswith="RACE"):
-        resting = Order.objects.filter(market=market, status="resting")
-        best_bid = resting.filter(book_side="bid").aggregate(p=Max("price"))["p"]
-        best_ask = resting.filter(book_side="ask").aggregate(p=Min("price"))["p"]
-        assert best_bid is None or best_ask is None or best_bid < best_ask, market.ticker
-        volume = Trade.objects.filter(market=market).aggregate(v=Sum("count"))["v"] or 0
-        assert market.volume == volume
-        long = Position.objects.filter(market=market, position__gt=0).aggregate(s=Sum("position"))["s"] or 0
-        short = Position.objects.filter(market=market, position__lt=0).aggregate(s=Sum("position"))["s"] or 0
-        assert market.open_interest == long == -short
-        seqs = sorted(MarketEvent.objects.filter(market=market, kind="book").values_list("book_seq", flat=True))
-        assert seqs == list(range(1, market.book_seq + 1))  # exactly one book event per book_seq
-
-    filled = dict(Fill.objects.values("order_id").annotate(n=Sum("count")).values_list("order_id", "n"))
-    for order in Order.objects.all():
-        assert order.fill_count == filled.get(order.id, 0)
-        if order.status == "canceled":
-            assert order.remaining_count == 0 and order.fill_count <= order.initial_count
-        else:
-            assert order.fill_count + order.remaining_count == order.initial_count
-
-    takers = Count("id", filter=Q(is_taker=True))
-    pairs = Fill.objects.values("trade_id").annotate(n=Count("id"), takers=takers, total=Sum("count"))
-    counts = dict(Trade.objects.values_list("id", "count"))
-    for row in pairs:
-        assert row["n"] == 2 and row["takers"] == 1 and row["total"] == 2 * counts[row["trade_id"]]
-    assert len(pairs) == len(counts)
-
-    assert total_money() == money
-    for account in Account.objects.filter(user__in=users):
-        resting = Order.objects.filter(user=account.user, status="resting").select_related("market__event__series")
-        expected = sum(required_reserve(o, MarketTxn(o.market).fees) for o in resting)
-        assert account.reserved == expected
+    assert_invariants([m.ticker for m in markets], money=money)
 
 
 SNAPSHOT_SCRIPT = "import json; from tests.support.state import exchange_state; print(json.dumps(exchange_state()))"

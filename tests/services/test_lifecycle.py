@@ -6,7 +6,8 @@ from exchange import services
 from exchange.engine.rejects import RejectCode
 from exchange.models import MarketEvent, Order, Position, Settlement
 from exchange.services import ExchangeError
-from tests.services.conftest import account, place, total_money
+from tests.services.conftest import account, place
+from tests.support.invariants import total_money
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ import pytest
 from exchange.engine.rejects import RejectCode
 from exchange.models import Fill, Market, MarketEvent, Order, Position, Trade
 from exchange.services import ExchangeError
-from tests.services.conftest import account, place, total_money
+from tests.services.conftest import account, place
 from tests.support.factories import make_market, make_user
+from tests.support.invariants import total_money
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -81,10 +82,17 @@ def child_process(args: list[str], *, env: dict[str, str], log_path: Path, stop_
                 process.wait()
 
 
+def _log_path(name: str, port: int) -> Path:
+    """A fresh log file: ports are reused, and other test runs on the machine write logs too."""
+    fd, path = tempfile.mkstemp(prefix=f"{name}-{port}-", suffix=".log")
+    os.close(fd)
+    return Path(path)
+
+
 @contextmanager
 def running(args: list[str], *, port: int, env: dict[str, str] | None = None, log_name: str = "server"):
     """Start `python <args>` in the project root, wait for `port`, and stop it afterwards."""
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"{log_name}-{port}.log"
+    log_path = _log_path(log_name, port)
     with child_process(args, env=env or test_database_env(), log_path=log_path) as process:
         wait_until(lambda: port_open(port), process, what=f"a listener on {port}", log_path=log_path)
         yield process
@@ -99,3 +107,18 @@ def daphne_server(**env_extra: str):
             "kalshi_site.asgi:application"]
     with running(args, port=port, env=test_database_env(**env_extra), log_name="daphne"):
         yield f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def redis_server(port: int, *, log_name: str = "redis"):
+    """A throwaway redis-server on `port` (no persistence: a restart forgets everything, as a crash does)."""
+    log_path = _log_path(log_name, port)
+    args = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: port_open(port), process, what=f"redis on {port}", log_path=log_path)
+        yield process
+    finally:
+        process.kill()
+        process.wait()

@@ -16,7 +16,7 @@ from exchange.signing import sign_rsa_pss
 
 WS_PATH = "/trade-api/ws/v2"
 ASYNCAPI_FILES = ("asyncapi.yaml", "asyncapi-2026-03.yaml")  # newest and legacy field sets
-KALSHI_SPECS = Path(__file__).resolve().parents[3] / "shared" / "kalshi"
+KALSHI_SPECS = Path(__file__).resolve().parents[1] / "specs" / "kalshi"  # see its SOURCE.md
 
 
 def signed_headers(key_id: str, private_pem: str, *, timestamp_ms: int | None = None) -> dict[str, str]:

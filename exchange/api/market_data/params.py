@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from exchange.engine.rejects import RejectCode
+from exchange.engine.units import UnitError, parse_integer
 from exchange.services.errors import ExchangeError
 
 # Unix seconds that datetime can represent on every platform (years 1..9999).
@@ -21,8 +22,8 @@ def int_param(params, name: str, *, required: bool = False, default: int | None 
             raise bad(f"{name} is required")
         return default
     try:
-        value = int(raw)
-    except ValueError:
+        value = parse_integer(raw)
+    except UnitError:
         raise bad(f"{name} must be an integer") from None
     if minimum is not None and value < minimum or maximum is not None and value > maximum:
         raise bad(f"{name} must be between {minimum} and {maximum}")

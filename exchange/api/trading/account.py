@@ -78,6 +78,9 @@ class AccountLimits(TradingView):
         limits = ratelimit.tier_limits()
         return Response({
             "usage_tier": ratelimit.tier_name(),
+            # Both generations of the answer: Kalshi's 3.13 document has the flat per-second limits.
+            "read_limit": limits["read"],
+            "write_limit": limits["write"],
             "read": {"refill_rate": limits["read"], "bucket_capacity": limits["read"]},
             "write": {"refill_rate": limits["write"], "bucket_capacity": limits["write"]},
             "grants": [],

@@ -1,13 +1,13 @@
 """The base of every authenticated trade-api view: signing or session auth, scopes, rate limits."""
 
 from django.db import IntegrityError
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchange.api.auth import AUTHENTICATION_CLASSES, IsTrader
 from exchange.api.errors import error_response, exchange_error_response
+from exchange.api.parsers import StrictJSONParser
 from exchange.api.ratelimit import DEFAULT_COST, ENDPOINT_COSTS, TokenBucketThrottle
 from exchange.engine.rejects import RejectCode
 from exchange.services.errors import ExchangeError
@@ -19,7 +19,7 @@ class TradingView(APIView):
     authentication_classes = AUTHENTICATION_CLASSES
     permission_classes = [IsTrader]
     throttle_classes = [TokenBucketThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
     route = ""
     batched = False
 

@@ -31,6 +31,8 @@ def order_request(data: object) -> OrderRequest:
     if floor not in (None, 0):
         raise invalid("sell_position_floor only accepts 0")
     max_cost = body.integer("buy_max_cost", high=MAX_CENTS)
+    # V1 clients send the order type; every order here is a limit order with a price.
+    body.choice("type", ("limit", "market"), default="limit")
     return OrderRequest(
         ticker=body.text("ticker", required=True, max_length=64),
         side=body.choice("side", ("yes", "no"), required=True),

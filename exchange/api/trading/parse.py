@@ -10,6 +10,7 @@ from exchange.engine.units import (
     count_from_contracts,
     dollars_to_units,
     fp_to_count,
+    parse_integer,
     price_from_cents,
 )
 from exchange.services.errors import ExchangeError
@@ -161,8 +162,8 @@ def query_int(params, name: str, *, low: int = 0, high: int = MAX_TS) -> int | N
     if raw in (None, ""):
         return None
     try:
-        value = int(raw)
-    except ValueError:
+        value = parse_integer(raw)
+    except UnitError:
         raise invalid(f"{name} must be an integer") from None
     if not low <= value <= high:
         raise invalid(f"{name} must be between {low} and {high}")
