@@ -10,7 +10,6 @@ from exchange.models import ExchangeState, Market, Order, Position, Settlement
 from exchange.outbox import EventKind, LifecycleEvent
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
-from exchange.services.ledger import settlement_payout
 from exchange.services.market_txn import MarketTxn, cancel_across_markets
 
 S = Market.Status
@@ -98,21 +97,17 @@ def market_settle(*, ticker: str) -> Market:
     positions = list(Position.objects.filter(market=market).exclude(position=0, cost=0))
     settlements = []
     for position in positions:
-        payout = settlement_payout(position.position, market.result)
         yes, no = max(position.position, 0), max(-position.position, 0)
+        cost = position.cost
+        payout = txn.ledger.settle(position.user_id, position, market.result)
         settlements.append(Settlement(
             user_id=position.user_id, market=market, result=market.result, yes_count=yes, no_count=no,
-            yes_total_cost=position.cost if yes else 0, no_total_cost=position.cost if no else 0,
+            yes_total_cost=cost if yes else 0, no_total_cost=cost if no else 0,
             revenue=payout, fees_paid=position.fees_paid,
         ))
-        txn.credit(position.user_id, payout)
-        position.realized_pnl += payout - position.cost
-        position.position = 0
-        position.cost = 0
         position.updated_at = txn.now
     Position.objects.bulk_update(positions, ["position", "cost", "realized_pnl", "updated_at"])
     Settlement.objects.bulk_create(settlements)
-    market.open_interest = 0
     for settlement in settlements:
         payload = payloads.settlement_payload(settlement, market.ticker, txn.now)
         txn.private_event(EventKind.SETTLEMENT, settlement.user_id, payload)
