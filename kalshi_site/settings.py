@@ -136,7 +136,30 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_IGNORE_RESULT = True
 # Every beat entry is a plain interval, so nothing needs persisting between beat restarts.
 CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
+# Without KAFKA_BOOTSTRAP_SERVERS, runsim starts librdkafka's mock cluster in-process (marketdata.embedded).
 KAFKA_BOOTSTRAP_SERVERS = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
+MARKETDATA = {
+    # Seconds between the relay's full-book snapshots of every open market (0: none).
+    "SNAPSHOT_INTERVAL_S": env_int("MARKETDATA_SNAPSHOT_INTERVAL_S", 30),
+    "RELAY_BATCH": env_int("MARKETDATA_RELAY_BATCH", 2000),
+    # The relay reads the outbox when a commit wakes it (NOTIFY on PostgreSQL), else this often.
+    "POLL_MS": env_int("MARKETDATA_POLL_MS", 200),
+    # How long Kafka may take to acknowledge a message before the relay backs off and re-sends it.
+    "DELIVERY_TIMEOUT_MS": env_int("MARKETDATA_DELIVERY_TIMEOUT_MS", 30_000),
+    # The longest pause between attempts while Kafka or the database is down (the pause doubles up to it).
+    "BACKOFF_MAX_MS": env_int("MARKETDATA_BACKOFF_MAX_MS", 10_000),
+    # /marketdata/health answers 503 when the oldest unrelayed event is older than this.
+    "MAX_LAG_MS": env_int("MARKETDATA_MAX_LAG_MS", 5_000),
+}
+ORDERBOOK = {
+    # Each rebuilder process serving clients needs every market: give each its own group.
+    "GROUP_ID": os.environ.get("ORDERBOOK_GROUP_ID", "kalshi-orderbook"),
+    "COMMIT_INTERVAL_MS": env_int("ORDERBOOK_COMMIT_INTERVAL_MS", 1000),
+    # How soon the group notices a rebuilder that died without leaving (its successor waits that long).
+    "SESSION_TIMEOUT_MS": env_int("ORDERBOOK_SESSION_TIMEOUT_MS", 10_000),
+    # Where pages and check_orderbooks read rebuilt books when this process runs no rebuilder.
+    "REBUILDER_URL": os.environ.get("ORDERBOOK_REBUILDER_URL", ""),
+}
 
 # --- Auth, i18n, static ---------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = []
@@ -249,6 +272,9 @@ FIX = {
     },
     "LOGON_WINDOW_S": env_int("FIX_LOGON_WINDOW_S", 120),
     "MIN_HEARTBEAT_S": env_int("FIX_MIN_HEARTBEAT_S", 3),
+    # Outbox polling: fast while busy, backing off to IDLE_POLL_S when quiet (commits wake it at once).
+    "POLL_INTERVAL_S": float(os.environ.get("FIX_POLL_INTERVAL_S", "0.025")),
+    "IDLE_POLL_S": float(os.environ.get("FIX_IDLE_POLL_S", "5")),
     "MAINTENANCE": ({"WINDOW": (os.environ.get("FIX_MAINTENANCE_START", "02:00"),
                                 os.environ.get("FIX_MAINTENANCE_END", "02:10")),
                      "TZ": "America/New_York"} if env_bool("FIX_MAINTENANCE", False) else None),
@@ -256,8 +282,9 @@ FIX = {
 
 # Background services that `manage.py runsim` runs inside the one embedded process, each a dotted path
 # to a callable taking a `threading.Event` that is set at shutdown. In full deployment they run as
-# their own processes instead (runfix, celery worker + beat, the Kafka relay).
+# their own processes instead (runfix, celery worker + beat, run_relay, rebuild_orderbooks).
 EMBEDDED_SERVICES: list[str] = [
     "exchange.fix.embedded.run",
     "marketmaker.embedded.run",
+    "marketdata.embedded.run",
 ]

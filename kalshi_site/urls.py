@@ -7,6 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("trade-api/v2/", include("exchange.api.urls")),
     path("marketmaker/", include("marketmaker.urls")),
+    path("marketdata/", include("marketdata.urls")),
+    path("orderbook/", include("orderbook.urls")),
     path("", include("exchange.pages.urls")),
 ]
 

@@ -1,7 +1,8 @@
 """The matching engine: pure Python, standard library only.
 
 A command goes in (submit, cancel, decrease, amend); a `Result` with fills and events comes out.
-Prices are integers in $0.0001, counts in hundredths of a contract (see `units`).
+The `ledger` decides what those fills, orders and settlements do to money. Prices are integers in
+$0.0001, counts in hundredths of a contract (see `units`).
 """
 
 from exchange.engine.book import Book, RestingOrder

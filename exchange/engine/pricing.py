@@ -19,14 +19,14 @@ def price_ranges(structure: str) -> tuple[tuple[int, int, int], ...]:
 
 
 # Every valid price of each structure, built once: checking an order is then one set lookup.
-_VALID_PRICES: dict[str, frozenset[int]] = {
+VALID_PRICES: dict[str, frozenset[int]] = {
     name: frozenset(price for start, end, tick in ranges for price in range(start, end + 1, tick))
     for name, ranges in PRICE_LEVEL_STRUCTURES.items()
 }
 
 
 def is_valid_price(structure: str, price: int) -> bool:
-    return price in _VALID_PRICES[structure]
+    return price in VALID_PRICES[structure]
 
 
 def is_valid_count(count: int, fractional: bool) -> bool:

@@ -25,6 +25,7 @@ from exchange.fix.reports import Report, execution_reports
 from exchange.fix.session import Target
 from exchange.outbox import Envelope, EventKind, OutboxReader, add_listener, remove_listener
 from exchange.outbox.cursors import cursor_load, cursor_save
+from exchange.outbox.notify import OutboxListener
 
 log = logging.getLogger(__name__)
 REPORTED = (EventKind.EXECUTION, EventKind.SETTLEMENT)  # the outbox kinds FIX sessions hear about
@@ -55,7 +56,7 @@ class AcceptorConfig:
     logon_window_s: float = 120.0
     min_heartbeat: int = 3
     poll_interval_s: float = 0.025
-    idle_poll_s: float = 0.5  # polls back off to this while the outbox is quiet (other processes' commits)
+    idle_poll_s: float = 5.0  # polls back off to this while quiet; commits wake the tail before that
     maintenance: Maintenance | None = None
     workers: int = 8
 
@@ -70,7 +71,8 @@ class AcceptorConfig:
         return cls(host=fix.get("HOST", "127.0.0.1"), ports=ports or cls().ports,
                    logon_window_s=float(fix.get("LOGON_WINDOW_S", 120)),
                    min_heartbeat=int(fix.get("MIN_HEARTBEAT_S", 3)),
-                   poll_interval_s=float(fix.get("POLL_INTERVAL_S", 0.025)), maintenance=maintenance)
+                   poll_interval_s=float(fix.get("POLL_INTERVAL_S", 0.025)),
+                   idle_poll_s=float(fix.get("IDLE_POLL_S", 5.0)), maintenance=maintenance)
 
 
 class Acceptor:
@@ -89,6 +91,7 @@ class Acceptor:
         # The outbox is read on one thread that keeps its database connection between reads.
         self._outbox_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fix-outbox")
         self._listener = None
+        self._notified = OutboxListener()
         self._cursor_saved_at = 0.0
         self.session_lock = asyncio.Lock()  # logons of retransmission sessions vs. storing reports for them
 
@@ -112,6 +115,7 @@ class Acceptor:
         self._reader = await self._outbox(self._open_reader)
         self._listener = lambda: loop.call_soon_threadsafe(self._wake.set)
         add_listener(self._listener)
+        self._notified.start()  # other processes' commits wake the tail too (PostgreSQL)
         for target, port in self.config.ports.items():
             server = await asyncio.start_server(
                 lambda r, w, t=target: self._serve(t, r, w), self.config.host, port)
@@ -126,6 +130,7 @@ class Acceptor:
         for conn in list(self.sessions.values()):
             await conn.end("exchange shutting down")
         remove_listener(self._listener)
+        await asyncio.get_running_loop().run_in_executor(None, self._notified.stop)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -57,7 +57,8 @@ class Connection:
         self.request_ids: dict[str, tuple[str, str]] = {}  # order id -> (ClOrdID, OrigClOrdID) of a F/G
         self._unsaved: list[tuple[int, bytes]] = []
         self._outgoing: list[bytes] = []
-        self._held: list[Report] = []             # reports that arrived while the logon was being checked
+        self._held: list[Report] = []             # reports held while the logon or a request is handled
+        self._answering = False                   # a request's own answer (e.g. 35=r) is not queued yet
         self._flush_lock = asyncio.Lock()
         self._closed = False
         self._connected_at = time.monotonic()
@@ -198,14 +199,18 @@ class Connection:
             self._write(self.session.business_reject(seq, mt, 6, "listener sessions cannot enter orders",
                                                      now=time.monotonic(), ref_id=msg.get(11)))
             return
-        if mt == "D":
-            await self._new_order(msg)
-        elif mt == "F":
-            await self._cancel(msg)
-        elif mt == "G":
-            await self._replace(msg)
-        elif mt == "q":
-            await self._mass_cancel(msg)
+        handler = {"D": self._new_order, "F": self._cancel, "G": self._replace, "q": self._mass_cancel}.get(mt)
+        if handler is not None:
+            # Its commit wakes the outbox tail at once; the reports it causes wait for the request's
+            # own answer (OrderMassCancelReport before the Canceled reports).
+            self._answering = True
+            try:
+                await handler(msg)
+            finally:
+                self._answering = False
+                held, self._held = self._held, []
+                if held:
+                    self.deliver_reports(held)
         elif mt == "U1":
             await self._event_resend(msg, seq)
 
@@ -283,7 +288,7 @@ class Connection:
     def deliver_reports(self, reports: list[Report]) -> None:
         if self.target is Target.PT:
             return
-        if self.session.state is State.AUTHENTICATING:
+        if self.session.state is State.AUTHENTICATING or self._answering:
             self._held += reports
             return
         if self.session.state is not State.ACTIVE:

@@ -12,6 +12,8 @@ from exchange.outbox.kinds import (
     CancelReason,
     EventKind,
     ExecType,
+    LifecycleEvent,
+    OrderGroupEvent,
     UpdateReason,
     exec_type_of,
 )
@@ -27,6 +29,8 @@ __all__ = [
     "EnvelopeError",
     "EventKind",
     "ExecType",
+    "LifecycleEvent",
+    "OrderGroupEvent",
     "OutboxReader",
     "UpdateReason",
     "add_listener",

@@ -27,6 +27,27 @@ PUBLIC_KINDS = frozenset({EventKind.BOOK, EventKind.TRADE, EventKind.TICKER, Eve
 PRIVATE_KINDS = frozenset(set(EventKind) - PUBLIC_KINDS)
 
 
+class LifecycleEvent(StrEnum):
+    """`event_type` of LIFECYCLE events (Kalshi's market_lifecycle_v2 words)."""
+
+    CREATED = "created"
+    ACTIVATED = "activated"
+    DEACTIVATED = "deactivated"
+    CLOSE_DATE_UPDATED = "close_date_updated"
+    DETERMINED = "determined"
+    SETTLED = "settled"
+
+
+class OrderGroupEvent(StrEnum):
+    """`event_type` of ORDER_GROUP events (Kalshi's order_group_updates words)."""
+
+    CREATED = "created"
+    LIMIT_UPDATED = "limit_updated"
+    TRIGGERED = "triggered"
+    RESET = "reset"
+    DELETED = "deleted"
+
+
 class UpdateReason(StrEnum):
     """Why an order changed, as stored in `Order.last_update_reason` and order payloads."""
 
@@ -74,4 +95,5 @@ _EXEC_TYPE_OF = {
     UpdateReason.EXPIRED: ExecType.EXPIRED,
 }
 
-__all__ = ["PRIVATE_KINDS", "PUBLIC_KINDS", "CancelReason", "EventKind", "ExecType", "UpdateReason", "exec_type_of"]
+__all__ = ["PRIVATE_KINDS", "PUBLIC_KINDS", "CancelReason", "EventKind", "ExecType", "LifecycleEvent",
+           "OrderGroupEvent", "UpdateReason", "exec_type_of"]

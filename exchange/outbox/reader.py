@@ -5,13 +5,15 @@ visible. The reader therefore delivers only up to a *horizon* below which no id 
 
 - SQLite: writers are serialized (IMMEDIATE transactions), so ids commit in order and the newest
   visible id is the horizon.
-- PostgreSQL: every writer takes its transaction id before drawing outbox ids (`outbox.writer`).
-  Each read notes the newest visible id M and its snapshot's xmax (the first unassigned xid). A
-  transaction still running has an xid >= the current snapshot's xmin; if an earlier read had
-  xmax <= that xmin, every running transaction got its xid, and so drew its ids, after that read:
-  all of them are above that read's M, and ids <= M are final. No timeout is involved: a
-  transaction held open for an hour holds the horizon below its ids for an hour, then its events
-  are delivered in id order with everything after them.
+- PostgreSQL: every writer takes its transaction id (xid) before drawing outbox ids
+  (`outbox.writer`). Each read notes the newest id M visible in its snapshot and an xid X assigned
+  just after that snapshot (the read's own), so every xid assigned before the snapshot is below X.
+  (The snapshot's xmax is not such a bound: it is only the newest *completed* xid plus one, and a
+  transaction that took a higher xid earlier may still be running.) A running transaction has an
+  xid >= the current snapshot's xmin; once that xmin reaches an earlier read's X, every running
+  transaction took its xid, and so drew its ids, after that read: all of them are above its M, and
+  ids <= M are final. No timeout is involved: a transaction held open for an hour holds the
+  horizon below its ids for an hour, then its events are delivered in id order with the rest.
 
 The cursor (`reader.cursor`) is an outbox id: all ids <= cursor were final when passed, so a
 consumer may persist it and resume with `OutboxReader(after_id=cursor)`.
@@ -42,8 +44,8 @@ def envelope_of(row: dict) -> Envelope:
 class OutboxReader:
     """Reads committed outbox events after `after_id`, in id order, optionally only some kinds.
 
-    Not thread-safe: one reader per consumer thread. It uses that thread's database connection
-    and keeps it open between reads.
+    Not thread-safe: one reader per consumer thread. It uses that thread's database connection,
+    in autocommit (never inside a transaction), and keeps it open between reads.
     """
 
     def __init__(self, *, after_id: int = 0, kinds: Iterable[EventKind] | None = None,
@@ -52,7 +54,7 @@ class OutboxReader:
         self.kinds = frozenset(EventKind(k) for k in kinds) if kinds is not None else None
         self.using = using
         self._horizon = after_id
-        self._marks: deque[tuple[int, int]] = deque()  # (snapshot xmax, newest visible id), oldest first
+        self._marks: deque[tuple[int, int]] = deque()  # (xid taken after the snapshot, newest id), oldest first
         self.newest_seen = after_id
         self.queries = 0  # statements run, for tests and health pages
 
@@ -94,14 +96,20 @@ class OutboxReader:
     # --- horizon ---------------------------------------------------------------------------------
     def _advance_horizon(self) -> int:
         connection = connections[self.using]
+        if connection.in_atomic_block:
+            # Inside a transaction the reader would see that transaction's own uncommitted events, and
+            # its xid is older than the snapshot, which breaks the horizon's bound.
+            raise RuntimeError("read the outbox outside any transaction (autocommit)")
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                # The statement's snapshot is taken before it runs; the xid it takes for itself is
+                # assigned after that, so every xid assigned before the snapshot is below it.
                 cursor.execute(
-                    "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint,"
+                    "SELECT pg_snapshot_xmin(s)::text::bigint, pg_current_xact_id()::text::bigint,"
                     " (SELECT max(id) FROM exchange_marketevent) FROM pg_current_snapshot() AS s")
-                xmin, xmax, newest = cursor.fetchone()
+                xmin, after_snapshot, newest = cursor.fetchone()
                 self.queries += 1
-                self._note(xmin, xmax, newest or 0)
+                self._note(xmin, after_snapshot, newest or 0)
             else:
                 cursor.execute("SELECT max(id) FROM exchange_marketevent")
                 newest = cursor.fetchone()[0] or 0
@@ -110,9 +118,9 @@ class OutboxReader:
                 self._horizon = max(self._horizon, newest)
         return self._horizon
 
-    def _note(self, xmin: int, xmax: int, newest: int) -> None:
+    def _note(self, xmin: int, after_snapshot: int, newest: int) -> None:
         self.newest_seen = max(self.newest_seen, newest)
-        self._marks.append((xmax, newest))
+        self._marks.append((after_snapshot, newest))
         # The oldest running xid never decreases, so a mark that is safe now stays safe: keep only
         # the marks still waiting for running transactions to end.
         while self._marks and self._marks[0][0] <= xmin:

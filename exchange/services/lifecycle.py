@@ -7,16 +7,15 @@ from django.db import transaction
 from exchange.engine import CancelReason
 from exchange.engine.rejects import RejectCode
 from exchange.models import ExchangeState, Market, Order, Position, Settlement
-from exchange.outbox import EventKind
+from exchange.outbox import EventKind, LifecycleEvent
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
-from exchange.services.ledger import settlement_payout
 from exchange.services.market_txn import MarketTxn, cancel_across_markets
 
 S = Market.Status
 
 
-def _transition(ticker: str, allowed: set[str], to: str, event_type: str, cancel: CancelReason | None = None,
+def _transition(ticker: str, allowed: set[str], to: str, event_type: LifecycleEvent, cancel: CancelReason | None = None,
                 ) -> MarketTxn:
     txn = MarketTxn.lock(ticker=ticker)
     if txn.market.status not in allowed:
@@ -31,21 +30,22 @@ def _transition(ticker: str, allowed: set[str], to: str, event_type: str, cancel
 
 @transaction.atomic
 def market_open(*, ticker: str) -> Market:
-    return _move(ticker, {S.INITIALIZED}, S.ACTIVE, "activated")
+    return _move(ticker, {S.INITIALIZED}, S.ACTIVE, LifecycleEvent.ACTIVATED)
 
 
 @transaction.atomic
 def market_pause(*, ticker: str) -> Market:
     """Pause trading; resting orders are canceled, as Kalshi does when it deactivates a market."""
-    return _move(ticker, {S.ACTIVE}, S.INACTIVE, "deactivated", CancelReason.MARKET_HALTED)
+    return _move(ticker, {S.ACTIVE}, S.INACTIVE, LifecycleEvent.DEACTIVATED, CancelReason.MARKET_HALTED)
 
 
 @transaction.atomic
 def market_resume(*, ticker: str) -> Market:
-    return _move(ticker, {S.INACTIVE}, S.ACTIVE, "activated")
+    return _move(ticker, {S.INACTIVE}, S.ACTIVE, LifecycleEvent.ACTIVATED)
 
 
-def _move(ticker: str, allowed: set[str], to: str, event_type: str, cancel: CancelReason | None = None) -> Market:
+def _move(ticker: str, allowed: set[str], to: str, event_type: LifecycleEvent,
+          cancel: CancelReason | None = None) -> Market:
     """A transition with nothing else to record."""
     txn = _transition(ticker, allowed, to, event_type, cancel)
     txn.flush()
@@ -54,7 +54,7 @@ def _move(ticker: str, allowed: set[str], to: str, event_type: str, cancel: Canc
 
 @transaction.atomic
 def market_close(*, ticker: str) -> Market:
-    txn = _transition(ticker, {S.INITIALIZED, S.ACTIVE, S.INACTIVE}, S.CLOSED, "close_date_updated",
+    txn = _transition(ticker, {S.INITIALIZED, S.ACTIVE, S.INACTIVE}, S.CLOSED, LifecycleEvent.CLOSE_DATE_UPDATED,
                       CancelReason.MARKET_CLOSED)
     if txn.market.close_time > txn.now:
         txn.market.close_time = txn.now
@@ -68,7 +68,7 @@ def market_update_close_time(*, ticker: str, close_time: datetime) -> Market:
     if txn.market.status in (S.CLOSED, S.DETERMINED, S.FINALIZED):
         raise ExchangeError(RejectCode.INVALID_PARAMETER, f"market {ticker} is already {txn.market.status}")
     txn.market.close_time = close_time
-    txn.lifecycle("close_date_updated")
+    txn.lifecycle(LifecycleEvent.CLOSE_DATE_UPDATED)
     txn.flush()
     return txn.market
 
@@ -78,7 +78,7 @@ def market_determine(*, ticker: str, result: str) -> Market:
     """Record the outcome; an open market is closed first."""
     if result not in (Market.Result.YES, Market.Result.NO):
         raise ExchangeError(RejectCode.INVALID_PARAMETER, "result must be yes or no")
-    txn = _transition(ticker, {S.INITIALIZED, S.ACTIVE, S.INACTIVE, S.CLOSED}, S.DETERMINED, "determined",
+    txn = _transition(ticker, {S.INITIALIZED, S.ACTIVE, S.INACTIVE, S.CLOSED}, S.DETERMINED, LifecycleEvent.DETERMINED,
                       CancelReason.MARKET_CLOSED)
     txn.market.result = result
     txn.market.determined_at = txn.now
@@ -91,27 +91,23 @@ def market_determine(*, ticker: str, result: str) -> Market:
 @transaction.atomic
 def market_settle(*, ticker: str) -> Market:
     """Pay $1 per winning contract, record each holder's settlement, and finalize the market."""
-    txn = _transition(ticker, {S.DETERMINED}, S.FINALIZED, "settled", CancelReason.SETTLED)
+    txn = _transition(ticker, {S.DETERMINED}, S.FINALIZED, LifecycleEvent.SETTLED, CancelReason.SETTLED)
     market = txn.market
     market.settled_at = txn.now
     positions = list(Position.objects.filter(market=market).exclude(position=0, cost=0))
     settlements = []
     for position in positions:
-        payout = settlement_payout(position.position, market.result)
         yes, no = max(position.position, 0), max(-position.position, 0)
+        cost = position.cost
+        payout = txn.ledger.settle(position.user_id, position, market.result)
         settlements.append(Settlement(
             user_id=position.user_id, market=market, result=market.result, yes_count=yes, no_count=no,
-            yes_total_cost=position.cost if yes else 0, no_total_cost=position.cost if no else 0,
+            yes_total_cost=cost if yes else 0, no_total_cost=cost if no else 0,
             revenue=payout, fees_paid=position.fees_paid,
         ))
-        txn.credit(position.user_id, payout)
-        position.realized_pnl += payout - position.cost
-        position.position = 0
-        position.cost = 0
         position.updated_at = txn.now
     Position.objects.bulk_update(positions, ["position", "cost", "realized_pnl", "updated_at"])
     Settlement.objects.bulk_create(settlements)
-    market.open_interest = 0
     for settlement in settlements:
         payload = payloads.settlement_payload(settlement, market.ticker, txn.now)
         txn.private_event(EventKind.SETTLEMENT, settlement.user_id, payload)

@@ -13,15 +13,15 @@ from django.db.models import Exists, Q, QuerySet, Sum
 from django.utils import timezone
 
 from exchange.engine import Book, CancelReason, LevelChanged, RestingOrder, Result, Side, matching
-from exchange.engine.fees import FeeSchedule, fee_basis
+from exchange.engine.fees import FeeSchedule
+from exchange.engine.ledger import Ledger
 from exchange.engine.orders import OrderStatus
 from exchange.engine.rejects import RejectCode
-from exchange.engine.units import notional, units_to_dollars
+from exchange.engine.units import units_to_dollars
 from exchange.models import Account, ExchangeState, Fill, Market, MarketEvent, Order, Position, Trade
-from exchange.outbox import EventKind, ExecType, UpdateReason, outbox_write
+from exchange.outbox import EventKind, ExecType, LifecycleEvent, UpdateReason, outbox_write
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
-from exchange.services.ledger import apply_fill_to_position, open_interest_change, required_reserve
 
 ORDER_UPDATE_FIELDS = [
     "status", "price", "initial_count", "remaining_count", "fill_count", "priority", "reserved",
@@ -69,7 +69,7 @@ def cancel_across_markets(orders: QuerySet[Order], reason: CancelReason) -> list
     resting = orders.filter(status=Order.Status.RESTING)
     market_ids = sorted(set(resting.values_list("market_id", flat=True)))
     txns = [MarketTxn(lock_market(market_id=market_id)) for market_id in market_ids]
-    MarketTxn.lock_accounts(set(resting.values_list("user_id", flat=True)))
+    MarketTxn._lock_accounts(set(resting.values_list("user_id", flat=True)))
     canceled: list[Order] = []
     for txn in txns:
         canceled += txn.cancel_orders(orders.filter(market_id=txn.market.pk), reason)
@@ -83,19 +83,18 @@ class MarketTxn:
         self.now = timezone.now()
         series = market.event.series
         self.fees = FeeSchedule.for_series(series.fee_type, series.fee_multiplier)
+        self.ledger = Ledger(self.fees)  # decides every money change; flush persists them
         self.orders: dict[str, Order] = {}
         self._created: list[Order] = []
         self._touched: dict[str, Order] = {}
         self._positions: dict[int, Position] = {}
-        self._cash: dict[int, int] = {}
-        self._funded: set[int] = set()
         self._trades: list[Trade] = []
         self._fills: list[Fill] = []
         self._levels: dict[tuple[str, int], int] = {}
         self._private: list[tuple[EventKind, int, dict]] = []
         self._executions: list[tuple[int, dict]] = []  # (owner, execution fact), in the order they happened
         self._leaves: dict[str, int] = {}  # what each order the command touched still has open
-        self._lifecycle: list[str] = []
+        self._lifecycle: list[LifecycleEvent] = []
         self._traded = False
         # The orders whose command changed the book; one makes its owner's deltas carry its client_order_id.
         self._subjects: dict[str, Order] = {}
@@ -160,13 +159,9 @@ class MarketTxn:
         for user_id in missing - self._positions.keys():
             self._positions[user_id] = Position(user_id=user_id, market=self.market)
 
-    def credit(self, user_id: int, amount: int) -> None:
-        """Change a balance; applied at flush, when all accounts are locked at once."""
-        self._cash[user_id] = self._cash.get(user_id, 0) + amount
-
     def require_funds(self, user_id: int) -> None:
         """Refuse the whole command if this user's available balance would end below zero."""
-        self._funded.add(user_id)
+        self.ledger.require_funds(user_id)
 
     def new_priority(self) -> int:
         """Priority for an order taking its place now: the book_seq this command will publish."""
@@ -199,10 +194,10 @@ class MarketTxn:
                           taker_book_side=fill.taker_side.value, book_seq=0, created_at=self.now)
             self._trades.append(trade)
             taker, maker = self.orders[fill.taker_order_id], self.orders[fill.maker_order_id]
-            taker_fill = self._fill(taker, trade, fill.price, fill.count, is_taker=True)
-            self._execute(taker, ExecType.TRADE, UpdateReason.FILL, self._open(taker) - fill.count, taker_fill)
-            maker_fill = self._fill(maker, trade, fill.price, fill.count, is_taker=False)
-            self._execute(maker, ExecType.TRADE, UpdateReason.FILL, maker.remaining_count, maker_fill)
+            self._fill(taker, trade, fill.price, fill.count, is_taker=True)
+            self._execute(taker, ExecType.TRADE, UpdateReason.FILL, self._open(taker) - fill.count, self._fills[-1])
+            self._fill(maker, trade, fill.price, fill.count, is_taker=False)
+            self._execute(maker, ExecType.TRADE, UpdateReason.FILL, maker.remaining_count, self._fills[-1])
             self.market.last_price = fill.price
             self.market.volume += fill.count
             self._traded = True
@@ -240,42 +235,21 @@ class MarketTxn:
         key = (change.side.value, change.price)
         self._levels[key] = self._levels.get(key, 0) + change.delta
 
-    def _fill(self, order: Order, trade: Trade, price: int, count: int, *, is_taker: bool) -> Fill:
-        is_bid = order.book_side == "bid"
-        pay = notional(is_bid, price, count)
-        basis = fee_basis(price, count)
-        position = self.position(order.user_id)
-        before = position.position
-        refund = apply_fill_to_position(position, is_bid=is_bid, price=price, count=count, pay=pay)
-        charged = self.fees.fill_fee(basis, taker=is_taker, revenue=refund - pay, accumulator=order.fee_accumulator)
-        fee, order.fee_accumulator = charged.net, charged.accumulator
-        if is_taker:
-            order.taker_fee_basis += basis
-            order.taker_fees += fee
-            order.taker_fill_cost += pay
-            order.taker_fill_count += count
-        else:
-            order.maker_fee_basis += basis
-            order.maker_fees += fee
-            order.maker_fill_cost += pay
-            order.maker_fill_count += count
+    def _fill(self, order: Order, trade: Trade, price: int, count: int, *, is_taker: bool) -> None:
+        if not is_taker:
             order.remaining_count -= count
             if order.remaining_count == 0:
                 order.status = Order.Status.EXECUTED
-        order.fill_count += count
-        position.fees_paid += fee
+        position = self.position(order.user_id)
+        money = self.ledger.fill(order, position, price=price, count=count, taker=is_taker)
         position.updated_at = self.now
-        self.market.open_interest += open_interest_change(before, position.position)
-        self.credit(order.user_id, refund - pay - fee)
-        fill = Fill(
+        self._fills.append(Fill(
             id=uuid.uuid4(), trade=trade, order=order, user_id=order.user_id, market=self.market,
             is_taker=is_taker, book_side=order.book_side, side=order.side, action=order.action,
-            price=price, count=count, fee=fee, post_position=position.position, created_at=self.now,
-        )
-        self._fills.append(fill)
-        return fill
+            price=price, count=count, fee=money.fee, post_position=position.position, created_at=self.now,
+        ))
 
-    def lifecycle(self, event_type: str) -> None:
+    def lifecycle(self, event_type: LifecycleEvent) -> None:
         self._lifecycle.append(event_type)
 
     def private_event(self, kind: EventKind, user_id: int, payload: dict) -> None:
@@ -284,18 +258,15 @@ class MarketTxn:
     # --- writing -----------------------------------------------------------------------------------
     def flush(self) -> list[MarketEvent]:
         """Persist everything recorded and queue the outbox events for publication after commit."""
-        changed = self._created + list(self._touched.values())
-        accounts = self.lock_accounts(set(self._cash) | self._funded | {o.user_id for o in changed})
-        for user_id, amount in self._cash.items():
-            accounts[user_id].balance += amount
-        for order in changed:
-            needed = required_reserve(order, self.fees)
-            accounts[order.user_id].reserved += needed - order.reserved
-            order.reserved = needed
-        for user_id in self._funded:
-            if accounts[user_id].available < 0:
-                raise ExchangeError(RejectCode.INSUFFICIENT_BALANCE, "insufficient balance for this order",
-                                    f"short by ${units_to_dollars(-accounts[user_id].available)}")
+        ledger = self.ledger
+        for order in self._created + list(self._touched.values()):
+            ledger.reserve(order)
+        accounts = self._lock_accounts(ledger.users())
+        short = ledger.post(accounts)
+        if short is not None:
+            raise ExchangeError(RejectCode.INSUFFICIENT_BALANCE, "insufficient balance for this order",
+                                f"short by ${units_to_dollars(short.amount)}")
+        self.market.open_interest += ledger.open_interest
         if self._created:
             Order.objects.bulk_create(self._created)
         if self._touched:
@@ -323,7 +294,7 @@ class MarketTxn:
         return events
 
     @staticmethod
-    def lock_accounts(user_ids: set[int]) -> dict[int, Account]:
+    def _lock_accounts(user_ids: set[int]) -> dict[int, Account]:
         """Lock every account the command touches in one query, in user id order (no deadlocks)."""
         if not user_ids:
             return {}

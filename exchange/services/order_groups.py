@@ -11,7 +11,7 @@ from django.utils import timezone
 from exchange.engine import CancelReason
 from exchange.engine.rejects import RejectCode
 from exchange.models import Fill, MarketEvent, Order, OrderGroup
-from exchange.outbox import EventKind, outbox_write
+from exchange.outbox import EventKind, OrderGroupEvent, outbox_write
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
 from exchange.services.market_txn import cancel_across_markets
@@ -26,7 +26,7 @@ def _group(user: AbstractBaseUser, group_id: str) -> OrderGroup:
         raise ExchangeError(RejectCode.ORDER_GROUP_NOT_FOUND, f"order group {group_id} not found") from None
 
 
-def _event(group: OrderGroup, event_type: str) -> None:
+def _event(group: OrderGroup, event_type: OrderGroupEvent) -> None:
     # The group row was written or locked FOR UPDATE first.
     outbox_write([MarketEvent(kind=EventKind.ORDER_GROUP, user_id=group.user_id,
                               payload=payloads.order_group_payload(group, event_type))], has_xid=True)
@@ -41,7 +41,7 @@ def _check_limit(contracts_limit: int) -> None:
 def order_group_create(*, user: AbstractBaseUser, contracts_limit: int) -> OrderGroup:
     _check_limit(contracts_limit)
     group = OrderGroup.objects.create(user=user, contracts_limit=contracts_limit)
-    _event(group, "created")
+    _event(group, OrderGroupEvent.CREATED)
     return group
 
 
@@ -51,7 +51,7 @@ def order_group_update_limit(*, user: AbstractBaseUser, group_id: str, contracts
     group = _group(user, group_id)
     group.contracts_limit = contracts_limit
     group.save(update_fields=["contracts_limit", "updated_at"])
-    _event(group, "limit_updated")
+    _event(group, OrderGroupEvent.LIMIT_UPDATED)
     return group
 
 
@@ -65,7 +65,7 @@ def order_group_reset(*, user: AbstractBaseUser, group_id: str) -> OrderGroup:
     group = _group(user, group_id)
     group.is_triggered = False
     group.save(update_fields=["is_triggered", "updated_at"])
-    _event(group, "reset")
+    _event(group, OrderGroupEvent.RESET)
     return group
 
 
@@ -75,7 +75,7 @@ def order_group_delete(*, user: AbstractBaseUser, group_id: str) -> None:
     cancel_across_markets(Order.objects.filter(order_group=group), CancelReason.ORDER_GROUP)
     group.is_deleted = True
     group.save(update_fields=["is_deleted", "updated_at"])
-    _event(group, "deleted")
+    _event(group, OrderGroupEvent.DELETED)
 
 
 def order_groups_check(*, group_ids: set) -> None:
@@ -96,5 +96,5 @@ def _trigger(group: OrderGroup) -> OrderGroup:
     cancel_across_markets(Order.objects.filter(order_group=group), CancelReason.ORDER_GROUP)
     group.is_triggered = True
     group.save(update_fields=["is_triggered", "updated_at"])
-    _event(group, "triggered")
+    _event(group, OrderGroupEvent.TRIGGERED)
     return group

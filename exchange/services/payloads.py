@@ -7,7 +7,7 @@ payloads, so every stream describes a change identically.
 from datetime import datetime
 
 from exchange.models import Fill, Market, Order, OrderGroup, Position, Settlement, Trade
-from exchange.outbox import ExecType, UpdateReason
+from exchange.outbox import ExecType, LifecycleEvent, OrderGroupEvent, UpdateReason
 from exchange.wire_time import ts_ms
 
 
@@ -132,7 +132,7 @@ def ticker_payload(market: Market, when: datetime) -> dict:
     }
 
 
-def lifecycle_payload(market: Market, event_type: str) -> dict:
+def lifecycle_payload(market: Market, event_type: LifecycleEvent) -> dict:
     return {
         "ticker": market.ticker,
         "event_type": event_type,
@@ -159,7 +159,7 @@ def settlement_payload(settlement: Settlement, ticker: str, when: datetime) -> d
     }
 
 
-def order_group_payload(group: OrderGroup, event_type: str) -> dict:
+def order_group_payload(group: OrderGroup, event_type: OrderGroupEvent) -> dict:
     return {
         "order_group_id": str(group.pk),
         "event_type": event_type,

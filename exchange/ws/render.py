@@ -8,7 +8,7 @@ while the configured API date has them (exchange/wire_fields).
 import uuid
 
 from exchange.engine.units import ONE_DOLLAR, count_to_contracts, count_to_fp, price_to_cents, units_to_dollars
-from exchange.outbox import UpdateReason
+from exchange.outbox import LifecycleEvent, OrderGroupEvent, UpdateReason
 from exchange.wire_fields import dollars6, user_uuid, ws_body
 from exchange.wire_time import ms_rfc3339
 
@@ -157,7 +157,8 @@ def user_order(p: dict) -> dict:
 
 def order_group_update(p: dict, ts_ms: int) -> dict:
     msg = {"event_type": p["event_type"], "order_group_id": p["order_group_id"], "ts_ms": ts_ms}
-    if p["event_type"] in ("created", "limit_updated") and p.get("contracts_limit") is not None:
+    with_limit = p["event_type"] in (OrderGroupEvent.CREATED, OrderGroupEvent.LIMIT_UPDATED)
+    if with_limit and p.get("contracts_limit") is not None:
         msg["contracts_limit_fp"] = count_to_fp(p["contracts_limit"])
         msg["contracts_limit"] = count_to_contracts(p["contracts_limit"])
     return ws_body("order_group_updates", msg)
@@ -166,17 +167,17 @@ def order_group_update(p: dict, ts_ms: int) -> dict:
 def market_lifecycle(p: dict) -> dict:
     event_type = p["event_type"]
     msg = {"market_ticker": p["ticker"], "event_type": event_type}
-    if event_type in ("created", "activated"):
+    if event_type in (LifecycleEvent.CREATED, LifecycleEvent.ACTIVATED):
         msg["open_ts"] = p["open_ts"]
-    if event_type in ("created", "activated", "close_date_updated"):
+    if event_type in (LifecycleEvent.CREATED, LifecycleEvent.ACTIVATED, LifecycleEvent.CLOSE_DATE_UPDATED):
         msg["close_ts"] = p["close_ts"]
-    if event_type in ("activated", "deactivated"):
-        msg["is_deactivated"] = event_type == "deactivated"
-    if event_type == "determined":
+    if event_type in (LifecycleEvent.ACTIVATED, LifecycleEvent.DEACTIVATED):
+        msg["is_deactivated"] = event_type == LifecycleEvent.DEACTIVATED
+    if event_type == LifecycleEvent.DETERMINED:
         msg["result"] = p["result"]
         msg["determination_ts"] = p["determination_ts"]
         msg["settlement_value"] = units_to_dollars(ONE_DOLLAR if p["result"] == "yes" else 0)
-    if event_type == "settled":
+    if event_type == LifecycleEvent.SETTLED:
         msg["settled_ts"] = p["settled_ts"]
         msg["result"] = p["result"]
     return msg

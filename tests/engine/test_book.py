@@ -129,3 +129,28 @@ def test_invariants_catch_level_size_drift():
     book.get("a2").remaining = 1
     with pytest.raises(AssertionError, match="size"):
         book.check_invariants()
+
+
+def test_removed_order_inside_a_level_is_skipped():
+    """Removing an order from the middle keeps the others in arrival order and the level size right."""
+    book = Book()
+    for i, oid in enumerate(["x1", "x2", "x3"]):
+        book.add(ro(oid, ASK, 5500, 100 * (i + 1), i))
+    book.remove("x2")
+    level = book.best(ASK)
+    assert list(level.orders) == ["x1", "x3"] and level.size == 400 and level.first().order_id == "x1"
+    book.remove("x1")
+    assert book.best(ASK).first().order_id == "x3"
+    book.check_invariants()
+
+
+def test_level_does_not_keep_canceled_orders_without_bound():
+    """Canceling many orders behind a live first order compacts the level rather than growing it."""
+    book = Book()
+    book.add(ro("first", BID, 4500, 100, 0))
+    for i in range(1, 200):
+        book.add(ro(f"o{i}", BID, 4500, 100, i))
+        book.remove(f"o{i}")
+    level = book.best(BID)
+    assert list(level.orders) == ["first"] and level.size == 100 and len(level) < 40
+    book.check_invariants()

@@ -102,3 +102,14 @@ def test_cancel_partially_filled_reports_remainder():
     result = cancel(book, "b1")
     assert result.canceled[0].count == 700
     assert result.levels == (LevelChanged(BID, 4500, -700),)
+
+
+def test_canceled_order_inside_a_level_is_never_filled():
+    """A taker skips an order canceled from the middle of a level and fills the live ones in arrival order."""
+    book = book_of(order("a1", ASK, 5500, 100, owner=1), order("a2", ASK, 5500, 100, owner=2),
+                   order("a3", ASK, 5500, 100, owner=3))
+    cancel(book, "a2")
+    result = submit(book, order("t", BID, 5500, 300, owner=9))
+    assert [f.maker_order_id for f in result.fills] == ["a1", "a3"] and result.resting == 100
+    assert book.snapshot() == {BID: [(5500, 100)], ASK: []}
+    book.check_invariants()

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from exchange import services
 from exchange.models import Market, MarketEvent
 from exchange.outbox import EventKind, OutboxReader
+from exchange.selectors import orderbook_at_seq
 from exchange.services import ExchangeError
 from tests.services.conftest import place
 from tests.support.factories import make_market, make_user
@@ -27,6 +28,16 @@ def drain(reader: OutboxReader) -> list:
     out = []
     while batch := reader.read_batch(limit=50):
         out += batch
+    return out
+
+
+def drain_all(reader: OutboxReader, deadline_s: float = 30.0) -> list:
+    """Everything committed, once no writer is left: reads until nothing is held back."""
+    out, deadline = [], time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        out += drain(reader)
+        if not reader.behind:
+            break
     return out
 
 
@@ -115,34 +126,68 @@ def _storm(users, tickers, seed: int, errors: list) -> None:
 
 
 def test_storm_every_event_once_and_one_book_event_per_book_seq():
-    """Four writers on two markets with a reader tailing: every event is read once in id order, and each
-    market's book events carry book_seq 1..book_seq exactly once each, in order."""
+    """Four writers on two markets with a reader tailing: every event is read once in id order, each
+    market's book events carry book_seq 1..book_seq exactly once each, in order, and every consistent
+    book read taken meanwhile equals the sum of the book events up to its book_seq."""
     users = [make_user(dollars=1_000_000) for _ in range(4)]
     tickers = [make_market().ticker, make_market().ticker]
-    reader, seen, errors, done = OutboxReader(), [], [], threading.Event()
+    reader, seen, errors, done, writers_done = OutboxReader(), [], [], threading.Event(), threading.Event()
 
     def tail():
         try:
             while not done.is_set():
                 seen.extend(reader.read_batch(limit=200))
-            seen.extend(drain(reader))
+            seen.extend(drain_all(reader))
         except Exception as error:
             errors.append(error)
         finally:
             connection.close()
 
-    tailer = threading.Thread(target=tail)
+    snapshots: list[tuple[str, int, dict]] = []
+
+    def snapshot():
+        try:
+            while not writers_done.is_set():
+                for ticker in tickers:
+                    seq, levels = orderbook_at_seq(ticker)
+                    snapshots.append((ticker, seq, levels))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    tailer, snapshotter = threading.Thread(target=tail), threading.Thread(target=snapshot)
     tailer.start()
+    snapshotter.start()
     writers = [threading.Thread(target=_storm, args=(users, tickers, i, errors)) for i in range(4)]
     for writer in writers:
         writer.start()
     for writer in writers:
         writer.join(120)
+    writers_done.set()
+    snapshotter.join(30)  # its locking reads are transactions too: let them end before the last reads
     done.set()
-    tailer.join(30)
+    tailer.join(60)
     assert not errors, errors[:3]
     ids = [e.id for e in seen]
     assert ids == sorted(set(ids)) == sorted(MarketEvent.objects.values_list("id", flat=True))
     for market in Market.objects.filter(ticker__in=tickers):
         seqs = [e.book_seq for e in seen if e.kind is EventKind.BOOK and e.market == market.ticker]
         assert market.book_seq > 0 and seqs == list(range(1, market.book_seq + 1))
+    # Each (book_seq, levels) read is exactly the book its events add up to at that book_seq.
+    books = {ticker: [{}] for ticker in tickers}
+    for event in seen:
+        if event.kind is EventKind.BOOK:
+            book = dict(books[event.market][-1])
+            for side, price, delta in event.payload["levels"]:
+                book[(side, price)] = book.get((side, price), 0) + delta
+            books[event.market].append({level: size for level, size in book.items() if size})
+    assert len(snapshots) > 2
+    for ticker, seq, levels in snapshots:
+        assert levels == books[ticker][seq], (ticker, seq)
+
+
+def test_reading_inside_a_transaction_is_refused():
+    """Inside a transaction the reader would see that transaction's own uncommitted events: it refuses."""
+    with transaction.atomic(), pytest.raises(RuntimeError, match="outside any transaction"):
+        OutboxReader().read_batch()

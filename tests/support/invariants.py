@@ -2,8 +2,8 @@
 
 from django.db.models import Count, Max, Min, Q, Sum
 
+from exchange.engine.ledger import required_reserve
 from exchange.models import Account, Fill, Market, MarketEvent, Order, Position, Trade
-from exchange.services.ledger import required_reserve
 from exchange.services.market_txn import MarketTxn
 
 

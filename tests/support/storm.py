@@ -1,12 +1,16 @@
-"""An order-storm client run as its own process, over REST (signed HTTP) or FIX (a KalshiNR session).
+"""An order-storm client run as its own process, over REST (signed HTTP), FIX (a KalshiNR session), or
+straight into the services (as every entry point ends up; no server needed):
 
     python -m tests.support.storm rest URL KEY_ID PEM_FILE ACKS STOP MAX SEED TICKER...
     python -m tests.support.storm fix PORT KEY_ID PEM_FILE ACKS STOP MAX SEED TICKER...
+    python -m tests.support.storm services USER_PREFIX MAX SEED TICKER...
 
 It places up to MAX random limit orders (buys of YES or NO around 50c, so books cross and trade), stops
 early once the STOP file exists, and appends the id of every order the exchange acknowledged to ACKS,
 one per line, as soon as the acknowledgement arrives. A refused connection or a dropped session (the
-server was killed) is retried against the same address: the test restarts servers under it.
+server was killed) is retried against the same address: the test restarts servers under it. The
+services mode trades as the users named USER_PREFIX*, GTC and IOC buys and sells and some cancels of
+their resting orders; refusals are part of the flow. It needs DATABASE_URL (the test database).
 """
 
 import json
@@ -90,7 +94,38 @@ def fix(port: int, key_id: str, pem: str, acks, stop: Path, limit: int, rng: ran
         client.close()
 
 
+def services(user_prefix: str, limit: int, rng: random.Random, tickers: list[str]) -> None:
+    from django.contrib.auth import get_user_model
+
+    from exchange import services
+    from exchange.models import Order
+    from exchange.services import ExchangeError, OrderRequest
+
+    users = list(get_user_model().objects.filter(username__startswith=user_prefix))
+    for _ in range(limit):
+        user, ticker = rng.choice(users), rng.choice(tickers)
+        try:
+            if rng.random() < 0.2:
+                mine = list(Order.objects.filter(user=user, status="resting", market__ticker=ticker)
+                            .values_list("id", flat=True)[:5])
+                if mine:
+                    services.order_cancel(user=user, order_id=str(rng.choice(mine)))
+                    continue
+            side, cents, count = _order(rng)
+            services.order_create(user=user, request=OrderRequest(
+                ticker=ticker, side=side, action=rng.choice(["buy", "sell"]),
+                yes_price=cents * 100 if side == "yes" else 10_000 - cents * 100, count=count * 100,
+                time_in_force=rng.choice(["good_till_canceled"] * 3 + ["immediate_or_cancel"])))
+        except ExchangeError:
+            pass
+
+
 def main(argv: list[str]) -> None:
+    if argv[0] == "services":
+        django.setup()
+        user_prefix, limit, seed, *tickers = argv[1:]
+        services(user_prefix, int(limit), random.Random(seed), tickers)
+        return
     mode, address, key_id, pem_file, acks_file, stop_file, limit, seed, *tickers = argv
     django.setup()
     pem = Path(pem_file).read_text()

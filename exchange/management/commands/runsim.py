@@ -28,6 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Exchange simulator\n  REST      {base}/trade-api/v2\n  WebSocket ws://{host}:{port}/trade-api/ws/v2\n"
             f"  Pages     {base}/\n  Admin     {base}/admin/\n"
+            f"  Books     {base}/orderbook/api/all (rebuilt from Kafka), ws://{host}:{port}/orderbook/ws\n"
             f"  Demo keys {settings.VAR_DIR / 'demo' / 'credentials.json'}"
         )
         try:

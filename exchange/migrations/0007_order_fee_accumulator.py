@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0005_fix_offline_reports_and_outbox_cursors'),
+        ('exchange', '0006_outbox_notify'),
     ]
 
     operations = [
