@@ -21,8 +21,10 @@ _ANSWERS = {
 
 
 def _answer(status: int) -> bytes:
+    from exchange.api.errors import error_body  # after Django's setup, which asgi.py does first
+
     reason, code, message = _ANSWERS[status]
-    body = json.dumps({"error": {"code": code, "message": message, "details": "", "service": "exchange"}}).encode()
+    body = json.dumps({"error": error_body(code, message)}).encode()
     head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
             "Connection: close\r\n\r\n")
     return head.encode() + body

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from exchange.api.errors import json_error
 from orderbook.check import check_books
 from orderbook.render import book_dict
 from orderbook.runtime import local_feed, local_rebuilder
@@ -14,7 +15,7 @@ MAX_DEPTH = 1000
 
 
 def _error(code: str, message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message, "service": "orderbook"}}, status=status)
+    return json_error(code, message, status)
 
 
 def _depth(request: HttpRequest) -> int | None:

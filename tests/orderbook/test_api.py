@@ -29,11 +29,10 @@ def test_all_books_at_depth_one_is_the_bulk_top_of_book(client, book_a):
 
 
 def test_an_unknown_market_is_404_in_the_error_shape(client, book_a):
-    """Kalshi's error body, naming this service."""
+    """The exchange's one error body (no `service` key today, as production since 2026-08-06)."""
     response = client.get("/orderbook/api/NOPE")
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "no rebuilt book for market NOPE",
-                                         "service": "orderbook"}}
+    assert response.json() == {"error": {"code": "not_found", "message": "no rebuilt book for market NOPE"}}
 
 
 def test_a_bad_depth_is_400(client, book_a):
