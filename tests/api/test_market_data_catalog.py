@@ -228,8 +228,8 @@ def test_markets_status_filter_accepts_productions_words(client, word):
 def test_markets_status_filter_refuses_other_words(client, word):
     """Lifecycle words that are not filter words are a 400, as on production.
 
-    Evidence: the filter vocabulary above; production answers an unknown status filter with 400 (the
-    issue's production capture, and Kalshi's GetMarkets `status` enum in OpenAPI 3.13.0, GitHub
+    Evidence: the filter vocabulary above; production answers an unknown status filter with 400 (a
+    production capture, and Kalshi's GetMarkets `status` enum in OpenAPI 3.13.0, GitHub
     TexasCoding/kalshi-python-sdk specs/openapi.yaml).
     """
     response = client.get(f"/trade-api/v2/markets?status={word}")

@@ -115,9 +115,9 @@ def test_cancel_of_a_closed_or_unknown_order_is_the_same_404(answers):
 def test_post_only_cross_is_invalid_order(answers):
     """A post-only order that would cross answers 400 invalid_order with details `post only cross`.
 
-    Evidence: the production answer as captured in the issue tracker of this project's users and in public
-    bots handling `invalid_order` (GitHub campbellerickson/kalshi-trader BUGFIX_SUMMARY.md shows production's
-    400 invalid_order for orders it refuses).
+    Evidence: a capture of production's answer to a crossing post-only order, and public bots handling
+    `invalid_order` (GitHub campbellerickson/kalshi-trader BUGFIX_SUMMARY.md shows production's 400
+    invalid_order for orders it refuses).
     """
     out, _ = answers
     error = out["post_only_cross"]["body"]["error"]
