@@ -54,7 +54,7 @@ class Connection:
         self.registered = False
         self.aliases: dict[str, str] = {}          # ClOrdID -> order id, for cancels and replaces
         self.own_orders: set[str] = set()          # orders this session placed (cancel on disconnect)
-        self.request_ids: dict[str, tuple[str, str]] = {}  # order id -> (ClOrdID, OrigClOrdID) of a F/G
+        self.request_ids: dict[str, tuple[str, str]] = {}  # order id -> (ClOrdID, OrigClOrdID) of a cancel
         self._unsaved: list[tuple[int, bytes]] = []
         self._outgoing: list[bytes] = []
         self._held: list[Report] = []             # reports held while the logon or a request is handled
@@ -250,7 +250,6 @@ class Connection:
         if isinstance(result, orders.Refused):
             self._cancel_reject(msg, result, "2")
             return
-        self.request_ids[str(result.id)] = (msg.get(11), msg.get(41))
         self._own(result, msg.get(11))
 
     def _cancel_reject(self, msg: Message, refused: orders.Refused, response_to: str) -> None:
@@ -307,10 +306,12 @@ class Connection:
         return owner == self.key_id if owner is not None else report.source == "fix"
 
     def _for_session(self, report: Report) -> list[tuple[int, str]]:
+        """The report as this session sees it: a Canceled answering its own cancel request names that
+        request (11) and the order's ClOrdID (41); Replaced reports carry both ids from their fact."""
         body = with_cancel_status(report, self.expired_for)
         exec_type = dict(body)[150]
         ids = self.request_ids.get(report.order_id)
-        if ids is None or exec_type not in ("4", "5"):
+        if ids is None or exec_type != "4":
             return body
         body = [(t, ids[0] if t == 11 else v) for t, v in body if t != 41]
         body.insert(next(i for i, (t, _) in enumerate(body) if t == 44), (41, ids[1]))

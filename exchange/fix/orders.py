@@ -171,7 +171,8 @@ def _replace(user: AbstractBaseUser, order: Order, msg: Message, dollars: bool) 
     if order.status != Order.Status.RESTING:
         raise ExchangeError(RejectCode.ORDER_NOT_RESTING, f"order is {order.status}")
     if price == order.price and order.fill_count < total < order.fill_count + order.remaining_count:
-        return services.order_decrease(user=user, order_id=str(order.id), reduce_to=total - order.fill_count)
+        return services.order_decrease(user=user, order_id=str(order.id), reduce_to=total - order.fill_count,
+                                       client_order_id=cl_ord_id(msg))
     _old, new = services.order_amend(user=user, order_id=str(order.id), yes_price=price, count=total,
                                      client_order_id=cl_ord_id(msg))
     return new

@@ -67,6 +67,9 @@ def execution_report(event: Envelope, *, dollars: bool) -> Report:
     ]
     if exec_type is ExecType.TRADE:
         body += [(31, price_text(fact["last_price"], dollars)), (32, qty_text(fact["last_count"]))]
+    if exec_type is ExecType.REPLACED:
+        # OrigClOrdID: the ClOrdID the order had before the replace; older facts lack it and fall back to 11's.
+        body.append((41, fact.get("orig_client_order_id", fact["client_order_id"]) or fact["order_id"]))
     body += [(44, price_text(fact["price"], dollars)), (60, fix_time(fact["ts_ms"]))]
     if fact.get("expiration_ts_ms"):
         body.append((126, fix_time(fact["expiration_ts_ms"])))

@@ -85,6 +85,8 @@ class MarketTxn:
         self.fees = FeeSchedule.for_series(series.fee_type, series.fee_multiplier)
         self.ledger = Ledger(self.fees)  # decides every money change; flush persists them
         self.orders: dict[str, Order] = {}
+        # client_order_id of each loaded order as it was before the command: a replace reports it.
+        self._client_order_ids: dict[str, str] = {}
         self._created: list[Order] = []
         self._touched: dict[str, Order] = {}
         self._positions: dict[int, Position] = {}
@@ -133,6 +135,7 @@ class MarketTxn:
         book = Book() if book is None else book
         for order in orders:
             self.orders[str(order.id)] = order
+            self._client_order_ids.setdefault(str(order.id), order.client_order_id)
             book.add(RestingOrder(str(order.id), order.user_id, Side(order.book_side), order.price,
                                   order.remaining_count, order.priority))
         return book
@@ -188,7 +191,8 @@ class MarketTxn:
         if subject is not None and reason in _OPENING and not emptied:
             exec_type = ExecType.NEW if reason is UpdateReason.PLACED else ExecType.REPLACED
             leaves = result.resting if reason is UpdateReason.DECREASE else subject.remaining_count
-            self._execute(subject, exec_type, reason, leaves)
+            orig = self._client_order_ids.get(result.order_id) if exec_type is ExecType.REPLACED else None
+            self._execute(subject, exec_type, reason, leaves, orig_client_order_id=orig)
         for fill in result.fills:
             trade = Trade(id=uuid.uuid4(), market=self.market, price=fill.price, count=fill.count,
                           taker_book_side=fill.taker_side.value, book_seq=0, created_at=self.now)
@@ -225,10 +229,11 @@ class MarketTxn:
         return self._leaves.get(str(order.id), order.remaining_count)
 
     def _execute(self, order: Order, exec_type: ExecType, reason: UpdateReason, leaves: int,
-                 fill: Fill | None = None) -> None:
+                 fill: Fill | None = None, *, orig_client_order_id: str | None = None) -> None:
         self._leaves[str(order.id)] = leaves
         fact = payloads.execution_payload(order, self.market.ticker, exec_type, reason, cum=order.fill_count,
-                                          leaves=leaves, when=self.now, fill=fill)
+                                          leaves=leaves, when=self.now, fill=fill,
+                                          orig_client_order_id=orig_client_order_id)
         self._executions.append((order.user_id, fact))
 
     def level(self, change: LevelChanged) -> None:

@@ -139,8 +139,9 @@ def order_cancel(*, user: AbstractBaseUser, order_id: str, reason: CancelReason 
 
 @transaction.atomic
 def order_decrease(*, user: AbstractBaseUser, order_id: str, reduce_by: int | None = None,
-                   reduce_to: int | None = None) -> Order:
-    """Shrink a resting order, keeping its place in the queue; shrinking to zero cancels it."""
+                   reduce_to: int | None = None, client_order_id: str | None = None) -> Order:
+    """Shrink a resting order, keeping its place in the queue; shrinking to zero cancels it.
+    A FIX replace that only shrinks the order gives it its new ClOrdID as `client_order_id`."""
     if (reduce_by is None) == (reduce_to is None):
         raise ExchangeError(RejectCode.INVALID_PARAMETER, "give exactly one of reduce_by and reduce_to")
     txn = MarketTxn.lock_for_order(user.pk, order_id)
@@ -153,6 +154,8 @@ def order_decrease(*, user: AbstractBaseUser, order_id: str, reduce_by: int | No
     result = engine.decrease(txn.book_of([order]), order_id, by=by)
     if not result.ok:
         raise ExchangeError(result.reject)
+    if client_order_id:
+        order.client_order_id = client_order_id
     txn.apply(result, reason=UpdateReason.DECREASE)
     txn.flush()
     return order

@@ -42,9 +42,11 @@ def order_payload(order: Order, ticker: str) -> dict:
 
 
 def execution_payload(order: Order, ticker: str, exec_type: ExecType, reason: UpdateReason, *, cum: int,
-                      leaves: int, when: datetime, fill: Fill | None = None) -> dict:
+                      leaves: int, when: datetime, fill: Fill | None = None,
+                      orig_client_order_id: str | None = None) -> dict:
     """One execution fact of `order`, as the engine decided it: `cum` filled and `leaves` still open
-    after it; trades carry the fill (price, size, fee, the owner's position after it)."""
+    after it; trades carry the fill (price, size, fee, the owner's position after it), and replaces
+    the client_order_id the order had before them (a replace may give it a new one)."""
     payload = {
         "order_id": str(order.id),
         "user_id": order.user_id,
@@ -65,6 +67,8 @@ def execution_payload(order: Order, ticker: str, exec_type: ExecType, reason: Up
         "expiration_ts_ms": ts_ms(order.expiration_time) if order.expiration_time else None,
         "ts_ms": ts_ms(when),
     }
+    if orig_client_order_id is not None:
+        payload["orig_client_order_id"] = orig_client_order_id
     if fill is not None:
         payload.update({
             "fill_id": str(fill.id), "trade_id": str(fill.trade_id), "last_price": fill.price,

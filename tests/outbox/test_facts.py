@@ -62,6 +62,23 @@ def test_amend_and_decrease_are_replaced_and_render_their_reasons(trader, market
     assert reasons == ["Amend", "Decrease", "Decrease"]
 
 
+def test_replaced_facts_record_the_previous_client_order_id(trader, market):
+    """Each Replaced fact names the client_order_id the order had just before it: an amend or decrease
+    that gives a new one records the old one; one that keeps it records it unchanged. No other fact
+    carries the field."""
+    order = place(trader, market.ticker, "yes", "buy", 40, 5, client_order_id="c-1")
+    oid = str(order.id)
+    start = last_id()
+    services.order_amend(user=trader, order_id=oid, yes_price=4200, count=800, client_order_id="c-2")
+    services.order_decrease(user=trader, order_id=oid, reduce_by=100, client_order_id="c-3")
+    services.order_decrease(user=trader, order_id=oid, reduce_by=100)
+    services.order_cancel(user=trader, order_id=oid)
+    rows = MarketEvent.objects.filter(kind=EventKind.EXECUTION, id__gt=start).order_by("id")
+    assert [(r.payload["exec_type"], r.payload["client_order_id"], r.payload.get("orig_client_order_id"))
+            for r in rows] == [("replaced", "c-2", "c-1"), ("replaced", "c-3", "c-2"), ("replaced", "c-3", "c-3"),
+                               ("canceled", "c-3", None)]
+
+
 def test_cancel_and_expiry(trader, market):
     """A user cancel reports Canceled; an expired order reports Expired."""
     kept = place(trader, market.ticker, "yes", "buy", 30, 1)
