@@ -6,6 +6,7 @@ from datetime import datetime
 from django.http import QueryDict
 
 from exchange.api.trading.orders_v1 import amend_request, order_request
+from exchange.engine.units import UnitError, parse_integer
 from exchange.models import Order
 from exchange.services import OrderRequest
 
@@ -15,9 +16,12 @@ TIME_IN_FORCE = {"gtc": "good_till_canceled", "gtt": "good_till_canceled",
 
 
 def _integer(text: str) -> int | str:
-    """Digits become an integer; anything else goes through as text for the parser to refuse."""
+    """An integer becomes one; anything else goes through as text for the parser to refuse."""
     text = text.strip()
-    return int(text) if text.isdigit() else text
+    try:
+        return parse_integer(text)
+    except UnitError:
+        return text
 
 
 def _price_and_count(form: QueryDict, side: str) -> dict:

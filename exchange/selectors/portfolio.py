@@ -70,7 +70,7 @@ def positions_overview(user: AbstractBaseUser) -> list[PositionRow]:
     """Open positions, each valued and with its unrealized P&L, by market ticker."""
     positions = (Position.objects.filter(user=user).exclude(position=0).select_related("market")
                  .order_by("market__ticker"))
-    return [PositionRow(p, position_value(p), position_value(p) - p.cost) for p in positions]
+    return [PositionRow(p, value, value - p.cost) for p in positions for value in (position_value(p),)]
 
 
 def portfolio_activity(user: AbstractBaseUser, limit: int = 50) -> dict:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from exchange.engine.fees import FeeSchedule, fee_basis
-from exchange.engine.units import ONE_CONTRACT, ONE_DOLLAR
+from exchange.engine.units import ONE_CONTRACT, ONE_DOLLAR, notional
 from exchange.models import Market
 from exchange.services import OrderRequest
 
@@ -25,7 +25,7 @@ def order_quote(market: Market, request: OrderRequest) -> OrderQuote:
     price = request.yes_price if request.side == "yes" else ONE_DOLLAR - request.yes_price
     series = market.event.series
     schedule = FeeSchedule.for_series(series.fee_type, series.fee_multiplier)
-    notional = price * request.count // ONE_CONTRACT
+    cost = notional(request.side == "yes", request.yes_price, request.count)
     fee = schedule.fee(fee_basis(request.yes_price, request.count), taker=True)
     payout = request.count * ONE_DOLLAR // ONE_CONTRACT if request.action == "buy" else None
-    return OrderQuote(price, notional, fee, payout)
+    return OrderQuote(price, cost, fee, payout)

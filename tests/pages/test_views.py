@@ -76,6 +76,7 @@ def test_ticket_places_a_no_order_at_its_yes_space_price(trader, market):
 @pytest.mark.parametrize(("fields", "code"), [
     ({"price": "abc"}, "invalid_price"),
     ({"price": "100"}, "invalid_price"),
+    ({"price": "\u00b2"}, "invalid_price"),  # str.isdigit() says yes, int() says no
     ({"count": "-1"}, "invalid_count"),
     ({"count": ""}, "invalid_count"),
     ({"side": "maybe"}, "invalid_parameters"),

@@ -3,7 +3,7 @@
 import pytest
 
 from exchange import services
-from exchange.engine.units import ONE_CONTRACT, price_from_cents
+from exchange.engine.units import ONE_CONTRACT, notional, price_from_cents
 from exchange.selectors.portfolio import account_summary, positions_overview, queue_ahead
 from exchange.selectors.quotes import order_quote
 from exchange.services import OrderRequest
@@ -58,3 +58,10 @@ def test_order_quote_prices_the_ticket(market, side, action, cents, notional, to
     assert quote.notional == price_from_cents(notional)
     assert quote.total == price_from_cents(total)
     assert quote.payout == (None if payout is None else price_from_cents(payout))
+
+
+def test_order_quote_notional_is_what_the_engine_charges(market):
+    """A NO buy of 0.01 contract at a sub-cent YES price pays $0.01 less the YES side's rounded-down share,
+    as the engine settles it, not the NO price rounded down on its own."""
+    quote = order_quote(market, OrderRequest(ticker=market.ticker, side="no", action="buy", yes_price=4550, count=1))
+    assert quote.notional == notional(False, 4550, 1) == 55
