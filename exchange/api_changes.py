@@ -69,8 +69,8 @@ TABLE: tuple[Entry, ...] = (
           f"{CHANGELOG} (Jun 1, 2026 entry; snapshot in GitHub ebowwa/dailydocupdates "
           "docs/kalshi/changelog/index.md)"),
     Entry(Change.V1_ORDER_WRITES_GONE, date(2026, 6, 18),
-          "V1 order writes (POST /portfolio/orders, its amend, decrease and batched create) answer 410 "
-          "deprecated_v1_order_endpoint; V1 reads and cancels keep working.",
+          "V1 order writes (POST /portfolio/orders, its amend, decrease and batched create) and cancels answer "
+          "410 deprecated_v1_order_endpoint; V1 reads keep working.",
           f"{CHANGELOG} (Jun 18, 2026: legacy order mutation endpoints deprecated; GitHub "
           "PoorRican/kalshi-fast-rs CHANGELOG.md); 410 seen from production in GitHub clewvu/my-project "
           "docs/HANDOFF.md"),
