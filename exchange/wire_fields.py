@@ -55,11 +55,6 @@ def ws_body(kind: str, msg: dict) -> dict:
     return {key: value for key, value in msg.items() if key not in legacy}
 
 
-def dollars6(units: int) -> str:
-    """Money with the six decimals Kalshi's fee and cost fields carry ($0.0001 units are exact in it)."""
-    return units_to_dollars(units) + "00"
-
-
 def user_uuid(user_pk: int) -> str:
     """A stable UUID per user, the form of Kalshi's `user_id`; the model keys users by integer."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"kalshi-sim/user/{user_pk}"))

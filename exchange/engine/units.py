@@ -44,6 +44,11 @@ def units_to_dollars(units: int) -> str:
     return f"{sign}{units // ONE_DOLLAR}.{units % ONE_DOLLAR:04d}"
 
 
+def units_to_dollars6(units: int) -> str:
+    """4500 -> '0.450000': the six decimals Kalshi's fee and cost fields carry ($0.0001 units are exact in it)."""
+    return units_to_dollars(units) + "00"
+
+
 def count_from_contracts(contracts: int) -> int:
     return int(contracts) * ONE_CONTRACT
 

@@ -7,9 +7,16 @@ while the configured API date has them (exchange/wire_fields).
 
 import uuid
 
-from exchange.engine.units import ONE_DOLLAR, count_to_contracts, count_to_fp, price_to_cents, units_to_dollars
+from exchange.engine.units import (
+    ONE_DOLLAR,
+    count_to_contracts,
+    count_to_fp,
+    price_to_cents,
+    units_to_dollars,
+    units_to_dollars6,
+)
 from exchange.outbox import LifecycleEvent, OrderGroupEvent, UpdateReason
-from exchange.wire_fields import dollars6, user_uuid, ws_body
+from exchange.wire_fields import user_uuid, ws_body
 from exchange.wire_time import ms_rfc3339
 
 # Kalshi's `lastUpdateReason` for each of ours; None where Kalshi leaves the field out.
@@ -106,7 +113,8 @@ def fill(p: dict) -> dict:
         "trade_id": p["trade_id"], "order_id": p["order_id"], "market_ticker": p["ticker"], "exchange_index": 0,
         "is_taker": p["is_taker"], "side": p["side"], "action": p["action"],
         "yes_price": price_to_cents(p["price"]), "yes_price_dollars": units_to_dollars(p["price"]),
-        "count": count_to_contracts(p["count"]), "count_fp": count_to_fp(p["count"]), "fee_cost": dollars6(p["fee"]),
+        "count": count_to_contracts(p["count"]), "count_fp": count_to_fp(p["count"]),
+        "fee_cost": units_to_dollars6(p["fee"]),
         "post_position": count_to_contracts(p["post_position"]), "post_position_fp": count_to_fp(p["post_position"]),
         "purchased_side": outcome, "outcome_side": outcome, "book_side": p["book_side"],
         "ts": p["ts_ms"] // 1000, "ts_ms": p["ts_ms"],
@@ -143,7 +151,7 @@ def user_order(p: dict) -> dict:
         msg[name] = count_to_contracts(p[name])
         msg[f"{name}_fp"] = count_to_fp(p[name])
     for name in ("taker_fill_cost", "maker_fill_cost", "taker_fees", "maker_fees"):
-        msg[f"{name}_dollars"] = dollars6(p[name])
+        msg[f"{name}_dollars"] = units_to_dollars6(p[name])
     if p.get("order_group_id"):
         msg["order_group_id"] = p["order_group_id"]
     if p.get("expiration_ts_ms"):

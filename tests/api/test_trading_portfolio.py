@@ -43,6 +43,20 @@ def test_positions_after_a_trade(alice, bob, market):
     assert alice.get("/portfolio/balance").json()["portfolio_value"] == 120
 
 
+def test_positions_count_resting_orders_under_the_legacy_api(alice, bob, market):
+    """Before production dropped it, `resting_orders_count` is the contracts still resting in the market."""
+    trade(alice, bob, market.ticker)
+    assert position_of(alice)["resting_orders_count"] == 0
+    assert alice.post("/portfolio/orders", {"ticker": market.ticker, "side": "yes", "action": "buy",
+                                            "yes_price": 20, "count": 3}).status_code == 201
+    assert position_of(alice)["resting_orders_count"] == 3
+
+
+def position_of(client) -> dict:
+    [position] = client.get("/portfolio/positions").json()["market_positions"]
+    return position
+
+
 def test_fills_filter_by_order(alice, bob, market):
     """Fills can be narrowed to one order."""
     trade(alice, bob, market.ticker, count=2)

@@ -19,6 +19,7 @@ from exchange.api.trading.shapes import (
     order_shape,
     settlement_shape,
 )
+from exchange.api_changes import Change, in_force
 from exchange.engine.units import count_to_contracts, count_to_fp, price_to_cents, units_to_dollars
 from exchange.models import Account, Fill, Order, Position, Settlement
 from exchange.selectors.portfolio import portfolio_value, queue_ahead, resting_counts, resting_order_value
@@ -91,7 +92,9 @@ class Positions(TradingView):
             query = query.filter(market__settled_at__isnull=settlement == "unsettled")
         query = query.order_by("market__ticker")
         rows, cursor = paginate(query, cursor=params.get("cursor"), limit=parse_limit(params.get("limit")))
-        resting = resting_counts(request.user, [p.market_id for p in rows])
+        # Only the dropped `resting_orders_count` needs the resting totals.
+        resting = ({} if in_force(Change.MARKET_DEPRECATED_FIELDS_REMOVED)
+                   else resting_counts(request.user, [p.market_id for p in rows]))
         events: dict[str, list[Position]] = defaultdict(list)
         for position in rows:
             events[position.market.event.event_ticker].append(position)

@@ -8,10 +8,10 @@ under an older date and 3.34 under any.
 
 from exchange.api.errors import exchange_error_body
 from exchange.api_changes import Change, in_force
-from exchange.engine.units import ONE_DOLLAR, count_to_contracts, price_to_cents, units_to_dollars
+from exchange.engine.units import ONE_DOLLAR, count_to_contracts, price_to_cents, units_to_dollars, units_to_dollars6
 from exchange.models import Fill, Order, Position, Settlement
 from exchange.services.errors import ExchangeError
-from exchange.wire_fields import count_fields, dollars6, legacy_integers, price_fields, user_uuid
+from exchange.wire_fields import count_fields, legacy_integers, price_fields, user_uuid
 from exchange.wire_time import rfc3339
 
 EXCHANGE_INDEX = 0
@@ -76,7 +76,7 @@ def fill_shape(fill: Fill, ticker: str, client_order_id: str = "") -> dict:
         "yes_price_fixed": units_to_dollars(yes_price),
         "no_price_fixed": units_to_dollars(no_price),
         "is_taker": fill.is_taker,
-        "fee_cost": dollars6(fill.fee),
+        "fee_cost": units_to_dollars6(fill.fee),
         "created_time": rfc3339(fill.created_at),
         "ts": int(fill.created_at.timestamp()),
         "subaccount_number": 0,
