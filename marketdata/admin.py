@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from marketdata.models import RelayStatus
-from marketdata.selectors import relay_lag
+from marketdata.selectors import RelayLag, relay_lag
 
 
 @admin.register(RelayStatus)
@@ -15,14 +15,21 @@ class RelayStatusAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # the relay creates its own row
 
+    @staticmethod
+    def _lag(status: RelayStatus) -> RelayLag:
+        """Read once per row: each read is several queries and three columns show it."""
+        if not hasattr(status, "_lag"):
+            status._lag = relay_lag(status.name)
+        return status._lag
+
     @admin.display(description="outbox position")
     def position(self, status: RelayStatus) -> int:
-        return relay_lag(status.name).position
+        return self._lag(status).position
 
     @admin.display(description="unrelayed events")
     def unrelayed(self, status: RelayStatus) -> int:
-        return relay_lag(status.name).unrelayed
+        return self._lag(status).unrelayed
 
     @admin.display(description="oldest unrelayed (ms)")
     def oldest_unrelayed_ms(self, status: RelayStatus) -> int:
-        return relay_lag(status.name).oldest_unrelayed_ms
+        return self._lag(status).oldest_unrelayed_ms

@@ -132,6 +132,12 @@ class Rebuilder:
             copy = MarketStats(**vars(self._stats[ticker]))
             return BookView(ticker, book.book_seq, book.updated_ts_ms, bids, asks, copy)
 
+    def whole(self, ticker: str) -> BookUpdate | None:
+        """The whole book as a snapshot update (what a resync sends listeners), or None while it has no state."""
+        with self._lock:
+            book = self._books.get(ticker)
+            return self._whole(book) if book is not None and book.synced else None
+
     def subscribe(self, listener: Listener) -> None:
         with self._lock:
             self._listeners.append(listener)

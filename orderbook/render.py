@@ -43,6 +43,7 @@ def update_dict(update: BookUpdate) -> dict:
     levels = []
     for book_side, yes_price, level in update.levels:
         side, price = side_price(book_side, yes_price)
-        body = level_dict(price, level) if level is not None else {"price": price, "count": 0, "count_fp": "0.00"}
+        body = (level_dict(price, level) if level is not None
+                else {"price": price, "count": 0, "count_fp": count_to_fp(0)})  # removed
         levels.append({"side": side, **body})
     return {"ticker": update.ticker, "book_seq": update.book_seq, "levels": levels}

@@ -24,7 +24,10 @@ def book_dicts(url: str | None = None) -> list[dict]:
     rebuilder = local_rebuilder()
     if rebuilder is not None and not url:
         return [book_dict(view) for ticker in rebuilder.tickers() if (view := rebuilder.view(ticker))]
-    return _fetch(url, "all")["books"]
+    try:
+        return _fetch(url, "all")["books"]
+    except urllib.error.HTTPError as error:  # e.g. 503 from a process that runs no rebuilder
+        raise RebuilderUnavailable(f"the rebuilder answered {error.code}") from None
 
 
 def book_dict_of(ticker: str, url: str | None = None) -> dict | None:

@@ -14,10 +14,6 @@ from orderbook.source import RebuilderUnavailable, book_dict_of, book_dicts, lev
 MAX_DEPTH = 1000
 
 
-def _error(code: str, message: str, status: int) -> JsonResponse:
-    return json_error(code, message, status)
-
-
 def _depth(request: HttpRequest) -> int | None:
     raw = request.GET.get("depth", "0")
     if not raw.isdigit() or int(raw) > MAX_DEPTH:
@@ -26,7 +22,7 @@ def _depth(request: HttpRequest) -> int | None:
 
 
 def _no_rebuilder() -> JsonResponse:
-    return _error("service_unavailable", "this process runs no order-book rebuilder", 503)
+    return json_error("service_unavailable", "this process runs no order-book rebuilder", 503)
 
 
 @require_GET
@@ -34,13 +30,13 @@ def book(request: HttpRequest, ticker: str) -> JsonResponse:
     """One rebuilt book; `depth` > 0 keeps the best levels of each side."""
     depth = _depth(request)
     if depth is None:
-        return _error("bad_request", f"depth must be an integer from 0 to {MAX_DEPTH}", 400)
+        return json_error("bad_request", f"depth must be an integer from 0 to {MAX_DEPTH}", 400)
     rebuilder = local_rebuilder()
     if rebuilder is None:
         return _no_rebuilder()
     view = rebuilder.view(ticker, depth)
     if view is None:
-        return _error("not_found", f"no rebuilt book for market {ticker}", 404)
+        return json_error("not_found", f"no rebuilt book for market {ticker}", 404)
     return JsonResponse(book_dict(view))
 
 
@@ -62,7 +58,7 @@ def all_books(request: HttpRequest) -> JsonResponse:
     """Every rebuilt book, in ticker order; `depth=1` is the bulk top of book."""
     depth = _depth(request)
     if depth is None:
-        return _error("bad_request", f"depth must be an integer from 0 to {MAX_DEPTH}", 400)
+        return json_error("bad_request", f"depth must be an integer from 0 to {MAX_DEPTH}", 400)
     rebuilder = local_rebuilder()
     if rebuilder is None:
         return _no_rebuilder()

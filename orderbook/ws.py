@@ -119,14 +119,12 @@ class RebuiltBookConsumer(AsyncWebsocketConsumer):
         return self.markets is None or ticker in self.markets
 
     async def _send_whole(self, ticker: str) -> None:
-        view = self.rebuilder.view(ticker)
-        if view is None or view.book_seq is None:
+        update = self.rebuilder.whole(ticker)
+        if update is None:
             self.last_seq.pop(ticker, None)  # its next snapshot (on resync) starts the stream
             return
-        levels = tuple((side, price, level) for side, rows in (("bid", view.bids), ("ask", view.asks))
-                       for price, level in rows)
-        self.last_seq[ticker] = view.book_seq
-        await self._send("book_snapshot", update_dict(BookUpdate(ticker, view.book_seq, True, levels)))
+        self.last_seq[ticker] = update.book_seq
+        await self._send("book_snapshot", update_dict(update))
 
     async def _send(self, msg_type: str, body: dict, cmd_id: int | None = None) -> None:
         frame: dict = {"type": msg_type}

@@ -40,3 +40,15 @@ def test_health_fails_when_the_oldest_unrelayed_event_is_older_than_the_limit(cl
     body = response.json()
     assert response.status_code == 503
     assert body["unrelayed"] == MarketEvent.objects.count() and body["oldest_unrelayed_ms"] >= 6_000
+
+
+def test_the_admin_lists_each_relay_with_its_lag(admin_client, trader, market):
+    """The changelist shows the outbox position and the unrelayed count beside the relay's totals."""
+    place(trader, market.ticker, "yes", "buy", 40, 1)
+    total = MarketEvent.objects.count()
+    cursor_save("kafka-relay", MarketEvent.objects.order_by("id").first().id)
+    RelayStatus.objects.create(name="kafka-relay", relayed=7)
+    response = admin_client.get("/admin/marketdata/relaystatus/")
+    assert response.status_code == 200
+    cells = response.content.decode()
+    assert f'<td class="field-unrelayed">{total - 1}</td>' in cells and '<td class="field-relayed">7</td>' in cells

@@ -85,3 +85,17 @@ def test_the_drift_page_shows_each_market_to_staff_only(client, admin_user, mark
     assert "bid 100: exchange 0, rebuilt 1" in page and "gap" in page
     levels_page = client.get(f"/orderbook/drift/{market.ticker}/").content.decode()
     assert "0.4200" in levels_page and "snapshot" in levels_page
+
+
+def test_a_rebuilder_url_that_answers_an_error_is_a_command_error(monkeypatch):
+    """A URL pointing at a process without a rebuilder (503) is reported, not a traceback."""
+    import io
+    import urllib.error
+    import urllib.request
+
+    def refuse(url, timeout):
+        raise urllib.error.HTTPError(url, 503, "Service Unavailable", {}, io.BytesIO(b"{}"))
+
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    with pytest.raises(CommandError, match="answered 503"):
+        call_command("check_orderbooks", "--url", "http://web:8000")
