@@ -120,8 +120,10 @@ def new_order(user: AbstractBaseUser, msg: Message, dollars: bool, session_key: 
 def _owned_by(order: Order, session_key: str | None) -> None:
     """Record, in the order's own transaction, which retransmission session its reports belong to."""
     if session_key:
-        FixOrderSession.objects.update_or_create(order_id=order.id, defaults={
-            "key_id": session_key, "target": Target.RT.value})
+        # One upsert statement on the order path (a replace may come from another session).
+        FixOrderSession.objects.bulk_create(
+            [FixOrderSession(order_id=order.id, key_id=session_key, target=Target.RT.value)],
+            update_conflicts=True, unique_fields=["order_id"], update_fields=["key_id", "target"])
 
 
 def find_order(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) -> Order | None:
