@@ -181,6 +181,8 @@ class Order(models.Model):
                          name="order_resting_book_idx"),
             models.Index(fields=["user", "status", "created_at"], name="order_user_status_idx"),
             models.Index(fields=["user", "created_at"], name="order_user_created_idx"),
+            # Placing an order checks the client_order_id against every order the user ever placed.
+            models.Index(fields=["user", "client_order_id"], name="order_user_client_id_idx"),
             models.Index(fields=["expiration_time"], condition=Q(status="resting"), name="order_expiry_idx"),
         ]
 

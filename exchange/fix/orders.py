@@ -106,20 +106,24 @@ def order_request(msg: Message, dollars: bool, *, now: datetime | None = None) -
 def new_order(user: AbstractBaseUser, msg: Message, dollars: bool, session_key: str | None = None,
               ) -> Order | Refused:
     """Place the order; `session_key` names the retransmission session that owns its reports."""
-    try:
-        with transaction.atomic():
+    with transaction.atomic():
+        try:
             order = services.order_create(user=user, request=order_request(msg, dollars))
-            _owned_by(order, session_key)
-        return order
-    except ExchangeError as error:
-        return Refused(error.code, error.message)
+        except ExchangeError as error:
+            # Caught inside the block: a refused order's own savepoint is already rolled back, while a
+            # killed fill-or-kill keeps its canceled record (its ClOrdID stays used, as over REST).
+            return Refused(error.code, error.message)
+        _owned_by(order, session_key)
+    return order
 
 
 def _owned_by(order: Order, session_key: str | None) -> None:
     """Record, in the order's own transaction, which retransmission session its reports belong to."""
     if session_key:
-        FixOrderSession.objects.update_or_create(order_id=order.id, defaults={
-            "key_id": session_key, "target": Target.RT.value})
+        # One upsert statement on the order path (a replace may come from another session).
+        FixOrderSession.objects.bulk_create(
+            [FixOrderSession(order_id=order.id, key_id=session_key, target=Target.RT.value)],
+            update_conflicts=True, unique_fields=["order_id"], update_fields=["key_id", "target"])
 
 
 def find_order(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) -> Order | None:
