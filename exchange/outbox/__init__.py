@@ -17,7 +17,7 @@ from exchange.outbox.kinds import (
     UpdateReason,
     exec_type_of,
 )
-from exchange.outbox.reader import OutboxReader, add_listener, envelope_of, remove_listener
+from exchange.outbox.reader import OutboxReader, add_listener, envelope_of, remove_listener, wait_for_publish
 from exchange.outbox.writer import outbox_write
 
 __all__ = [
@@ -38,4 +38,5 @@ __all__ = [
     "exec_type_of",
     "outbox_write",
     "remove_listener",
+    "wait_for_publish",
 ]

@@ -19,6 +19,7 @@ The cursor (`reader.cursor`) is an outbox id: all ids <= cursor were final when 
 consumer may persist it and resume with `OutboxReader(after_id=cursor)`.
 """
 
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 
@@ -128,10 +129,16 @@ class OutboxReader:
 
 # --- waking readers when this process commits events -------------------------------------------------
 _listeners: list[Callable[[], None]] = []
+_generation = 0
+_changed = threading.Condition()
 
 
 def on_commit_published() -> None:
     """Called after a transaction with outbox events committed in this process."""
+    global _generation
+    with _changed:
+        _generation += 1
+        _changed.notify_all()
     for listener in list(_listeners):
         listener()
 
@@ -146,3 +153,14 @@ def remove_listener(listener: Callable[[], None]) -> None:
     if listener in _listeners:
         _listeners.remove(listener)
 
+
+def wait_for_publish(since: int, timeout: float) -> int:
+    """Block until this process has committed events after generation `since` (or timeout); returns
+    the current generation. Other processes' commits are found by polling."""
+    with _changed:
+        _changed.wait_for(lambda: _generation != since, timeout=timeout)
+        return _generation
+
+
+def generation() -> int:
+    return _generation
