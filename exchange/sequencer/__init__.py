@@ -1,0 +1,11 @@
+"""The sequencer: the one writer of order state. Every entry point submits commands here.
+
+A command is a registered service name and keyword arguments (picklable: users are passed as
+`user_id`). `execute` waits for the command's durable commit and returns its result or raises its
+`ExchangeError`; `execute_many` submits several at once, so they share one commit, and returns each
+one's result or refusal in order; `aexecute` is the same for asyncio callers.
+"""
+
+from exchange.sequencer.api import aexecute, execute, execute_many
+
+__all__ = ["aexecute", "execute", "execute_many"]
