@@ -116,6 +116,14 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- The engine (exchange/sequencer) --------------------------------------------------------------
+# Unset: the sequencer runs inside each process (the embedded default). Set (tcp://engine:7070): commands
+# go to `manage.py runengine` there, which listens on ENGINE_URL's port.
+ENGINE_URL = os.environ.get("ENGINE_URL", "")
+# How long a caller waits for the engine's reply before answering 503; above DB_POOL_TIMEOUT, so a
+# database outage in the engine is reported as one.
+ENGINE_TIMEOUT_S = env_int("ENGINE_TIMEOUT_S", 60)
+
 # --- Channels, Celery, Kafka ----------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -23,6 +23,7 @@ from rest_framework.views import exception_handler
 from exchange.api.auth_errors import KalshiAuthError
 from exchange.api_changes import Change, in_force
 from exchange.engine.rejects import RejectCode
+from exchange.sequencer import EngineUnavailable
 from exchange.services.errors import ExchangeError
 
 log = logging.getLogger(__name__)
@@ -137,10 +138,16 @@ def not_found(request, *args, **kwargs) -> JsonResponse:
 
 def exception_response(exception: BaseException) -> JsonResponse:
     """The API's answer to an exception no view handled: a database that cannot be reached is a 503 the
-    client may retry (its transaction rolled back), a body over the limit 413, anything else a 500."""
+    client may retry (its transaction rolled back), and so is an engine that cannot be reached (a
+    command whose reply was lost may have been carried out: a retry with the same client_order_id is
+    safe); a body over the limit 413, anything else a 500."""
     if isinstance(exception, (OperationalError, InterfaceError)):
         return json_error("service_unavailable", "the exchange's database is unavailable; retry shortly",
                           status.HTTP_503_SERVICE_UNAVAILABLE)
+    if isinstance(exception, EngineUnavailable):
+        message = ("the exchange's engine stopped before answering; the request may have been applied"
+                   if exception.maybe_applied else "the exchange's engine is unavailable; retry shortly")
+        return json_error("service_unavailable", message, status.HTTP_503_SERVICE_UNAVAILABLE)
     if isinstance(exception, RequestDataTooBig):
         return json_error("request_entity_too_large", str(exception), status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exception, SuspiciousOperation):
