@@ -12,7 +12,9 @@ from django.core.management import get_commands, load_command_class
 from django.utils.module_loading import import_string
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_SERVICES = ("migrate", "web", "fix", "worker", "beat", "relay", "rebuilder")
+APP_SERVICES = ("migrate", "engine", "web", "fix", "worker", "beat", "relay", "rebuilder")
+# The roles that submit commands to the engine process.
+ENGINE_CLIENTS = ("web", "fix", "worker", "beat")
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +28,9 @@ def _command(service: dict) -> list[str]:
 
 
 def test_every_role_of_the_full_deployment_is_a_service(compose):
-    """Postgres, Redis, Kafka and one process per role: web, FIX, Celery worker and beat."""
-    assert {"postgres", "redis", "kafka", "migrate", "web", "fix", "worker", "beat"} <= set(compose["services"])
+    """Postgres, Redis, Kafka and one process per role: the engine, web, FIX, Celery worker and beat."""
+    roles = {"postgres", "redis", "kafka", "migrate", "engine", "web", "fix", "worker", "beat"}
+    assert roles <= set(compose["services"])
 
 
 def test_app_services_share_the_environment_the_settings_read(compose):
@@ -55,7 +58,7 @@ def test_commands_name_things_that_exist(compose):
 
 def test_app_services_wait_for_migrations(compose):
     """Nothing serves before the schema and demo data exist."""
-    for name in ("web", "fix", "worker", "beat", "relay", "rebuilder"):
+    for name in ("engine", "web", "fix", "worker", "beat", "relay", "rebuilder"):
         condition = compose["services"][name]["depends_on"]["migrate"]["condition"]
         assert condition == "service_completed_successfully"
     assert (ROOT / "Dockerfile").exists()
@@ -120,7 +123,7 @@ def test_every_management_command_exists_and_accepts_its_options(compose):
             assert command in commands, f"{name}: no management command {command}"
             load_command_class(commands[command], command).create_parser("manage.py", command).parse_args(argv[3:])
             seen.append(command)
-    assert {"migrate", "seed_demo", "runfix", "run_relay", "rebuild_orderbooks"} <= set(seen)
+    assert {"migrate", "seed_demo", "runengine", "runfix", "run_relay", "rebuild_orderbooks"} <= set(seen)
 
 
 def test_published_ports_are_the_ports_the_processes_listen_on(compose):
@@ -139,3 +142,22 @@ def test_published_ports_are_the_ports_the_processes_listen_on(compose):
     host, kafka_port = services["relay"]["environment"]["KAFKA_BOOTSTRAP_SERVERS"].split(":")
     assert host in services and f"PLAINTEXT://{host}:{kafka_port}" == kafka["KAFKA_ADVERTISED_LISTENERS"]
     assert f"PLAINTEXT://:{kafka_port}" in kafka["KAFKA_LISTENERS"]
+
+
+def test_the_engine_is_its_own_process_and_the_command_submitters_reach_it(compose):
+    """runengine listens on the port every submitting role's ENGINE_URL names, those roles start once it
+    accepts connections, it is reachable only inside the deployment, and it never submits to itself."""
+    services = compose["services"]
+    argv = _manage_commands(services["engine"])[0]
+    assert argv[2] == "runengine"
+    options = load_command_class(get_commands()["runengine"], "runengine").create_parser(
+        "manage.py", "runengine").parse_args(argv[3:])
+    assert options.host == "0.0.0.0"
+    for name in ENGINE_CLIENTS:
+        url = urlparse(services[name]["environment"]["ENGINE_URL"])
+        assert (url.scheme, url.hostname, url.port) == ("tcp", "engine", options.port)
+        assert services[name]["depends_on"]["engine"]["condition"] == "service_healthy"
+        assert services[name]["environment"]["SECRET_KEY"] == services["engine"]["environment"]["SECRET_KEY"]
+    assert "ENGINE_URL" not in services["engine"]["environment"]
+    assert str(options.port) in " ".join(services["engine"]["healthcheck"]["test"])
+    assert not _published(services["engine"])
