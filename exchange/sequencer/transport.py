@@ -1,53 +1,41 @@
 """The engine over TCP: `EngineServer` runs commands for other processes; `RemoteEngine` submits them.
 
-A frame is a 4-byte length, an HMAC-SHA256 and a pickle. The MAC is keyed from the deployment's secret
-and covers the connection's nonce (sent by the server on accept), the direction and the frame's number
-on the connection, so nothing unauthenticated is ever unpickled and a recorded frame cannot be replayed,
-reordered or reflected. A request is `(request_id, op, body)`, op `one` with `(name, kwargs)` or `many`
-with a list of them; a reply is `(request_id, status, value)` with status `ok`, `error` (an
-`ExchangeError`) or `raise` (any other exception the command raised, such as a database outage).
-Commands on one connection run concurrently, so replies may come back out of order.
+Frames are `exchange.sequencer.frames`. A request is `(request_id, op, body)`, op `one` with
+`(name, kwargs)` or `many` with a list of them; a reply is `(request_id, status, value)` with status
+`ok`, `error` (an `ExchangeError`) or `raise` (any other exception the command raised, such as a
+database outage). Commands on one connection run concurrently, so replies may come back out of order.
 """
 
 import asyncio
-import copyreg
-import hashlib
-import hmac
-import io
 import itertools
 import logging
 import pickle
 import secrets
 import socket
-import struct
 import threading
 from collections.abc import Awaitable, Callable
-from enum import StrEnum
 from typing import Any
 from urllib.parse import urlparse
 
+from exchange.sequencer.frames import (
+    HELLO,
+    LENGTH,
+    MAC_SIZE,
+    MAX_FRAME,
+    NONCE_SIZE,
+    Channel,
+    FrameRefused,
+    Op,
+    Status,
+    derive_key,
+    dumps,
+    read_frame,
+)
 from exchange.services.errors import ExchangeError
 
 log = logging.getLogger(__name__)
 
-HELLO = b"KXENGINE1"
-NONCE_SIZE = 16
-MAC_SIZE = 32
-LENGTH = struct.Struct("!I")
-COUNTER = struct.Struct("!Q")
-MAX_FRAME = 16 * 1024 * 1024  # a batch of a few thousand orders with their replies fits easily
 CONNECT_TIMEOUT_S = 5.0
-
-
-class Op(StrEnum):
-    ONE = "one"
-    MANY = "many"
-
-
-class Status(StrEnum):
-    OK = "ok"
-    ERROR = "error"
-    RAISE = "raise"
 
 
 class EngineUnavailable(Exception):
@@ -57,76 +45,6 @@ class EngineUnavailable(Exception):
     def __init__(self, message: str, *, maybe_applied: bool) -> None:
         super().__init__(message)
         self.maybe_applied = maybe_applied
-
-
-class FrameRefused(Exception):
-    """A frame that is oversized, fails its MAC, or is not a well-formed request."""
-
-
-def _exchange_error(cls: type[ExchangeError], code, message: str, details: str) -> ExchangeError:
-    return cls(code, message, details)
-
-
-def _reduce_exchange_error(error: ExchangeError) -> tuple:
-    return _exchange_error, (type(error), error.code, error.message, error.details)
-
-
-# Exceptions pickle their constructor args, which for ExchangeError would lose code and details.
-_DISPATCH = copyreg.dispatch_table.copy()
-_DISPATCH[ExchangeError] = _reduce_exchange_error
-
-
-def dumps(value: Any) -> bytes:
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
-    pickler.dump(value)
-    return buffer.getvalue()
-
-
-def derive_key(secret: str) -> bytes:
-    """The transport's own key, so frames MACs never double as any other use of the secret."""
-    return hmac.new(secret.encode(), b"exchange.sequencer.transport", hashlib.sha256).digest()
-
-
-class Channel:
-    """One connection's frames in one direction each: seals what it sends, opens what it receives."""
-
-    def __init__(self, key: bytes, nonce: bytes, *, server: bool, max_frame: int = MAX_FRAME) -> None:
-        self.key, self.nonce, self.max_frame = key, nonce, max_frame
-        self.send_tag, self.recv_tag = (b"R", b"C") if server else (b"C", b"R")
-        self.sent = self.received = 0
-
-    def _mac(self, tag: bytes, number: int, payload: bytes) -> bytes:
-        mac = hmac.new(self.key, self.nonce + tag + COUNTER.pack(number), hashlib.sha256)
-        mac.update(payload)
-        return mac.digest()
-
-    def seal(self, value: Any) -> bytes:
-        payload = dumps(value)
-        if len(payload) > self.max_frame:
-            raise ValueError(f"a frame of {len(payload)} bytes exceeds the limit of {self.max_frame}")
-        mac = self._mac(self.send_tag, self.sent, payload)
-        self.sent += 1
-        return LENGTH.pack(len(payload)) + mac + payload
-
-    def length(self, header: bytes) -> int:
-        (size,) = LENGTH.unpack(header)
-        if size > self.max_frame:
-            raise FrameRefused(f"frame of {size} bytes exceeds the limit of {self.max_frame}")
-        return size
-
-    def open(self, body: bytes) -> Any:
-        mac, payload = body[:MAC_SIZE], body[MAC_SIZE:]
-        if not hmac.compare_digest(mac, self._mac(self.recv_tag, self.received, payload)):
-            raise FrameRefused("bad MAC")
-        self.received += 1
-        return pickle.loads(payload)
-
-
-async def read_frame(reader: asyncio.StreamReader, channel: Channel) -> Any:
-    size = channel.length(await reader.readexactly(LENGTH.size))
-    return channel.open(await reader.readexactly(MAC_SIZE + size))
 
 
 def _parse_request(request: Any) -> tuple[int, Op, Any]:
@@ -254,10 +172,13 @@ class _Connection:
         self.sock = socket.create_connection(address, timeout=CONNECT_TIMEOUT_S)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock.settimeout(timeout)
-        hello = self._read(len(HELLO) + NONCE_SIZE)
-        if not hello.startswith(HELLO):
+        try:
+            hello = self._read(len(HELLO) + NONCE_SIZE)
+            if not hello.startswith(HELLO):
+                raise ConnectionError("not an engine")
+        except OSError:
             self.sock.close()
-            raise ConnectionError("not an engine")
+            raise
         self.channel = Channel(key, hello[len(HELLO):], server=False, max_frame=max_frame)
 
     def _read(self, size: int) -> bytes:

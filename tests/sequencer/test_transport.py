@@ -15,12 +15,18 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.test import override_settings
+from django.urls import path
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
 from exchange import sequencer
 from exchange.engine.rejects import RejectCode
 from exchange.models import Order
 from exchange.sequencer import EngineUnavailable
-from exchange.sequencer.transport import HELLO, LENGTH, MAC_SIZE, NONCE_SIZE, Channel, RemoteEngine, derive_key
+from exchange.sequencer.frames import HELLO, LENGTH, MAC_SIZE, NONCE_SIZE, Channel, derive_key
+from exchange.sequencer.transport import RemoteEngine
 from exchange.services import OrderRequest
 from exchange.services.errors import ExchangeError
 from tests.support.factories import make_market, make_user
@@ -77,7 +83,7 @@ def engine(engine_process, transactional_db) -> Engine:
 
 
 @pytest.fixture
-def client(engine):
+def remote(engine):
     remote = RemoteEngine(engine.url, secret=SECRET, timeout=60)
     yield remote
     remote.close()
@@ -158,19 +164,19 @@ def test_orders_from_a_client_process_land_through_the_engine(engine):
     assert (second.status, second.user_id, second.price) == (Order.Status.RESTING, user.pk, 4_100)
 
 
-def test_one_connection_runs_commands_concurrently_and_answers_out_of_order(engine, client):
+def test_one_connection_runs_commands_concurrently_and_answers_out_of_order(engine, remote):
     """An order waiting on its market's lock does not hold up a ping sent after it on the same connection."""
     market = make_market("ENG-CONC")
     user = make_user("engine-conc")
 
     async def scenario():
         with market_locked(market.ticker):
-            waiting = asyncio.create_task(client.aexecute("order_create", user_id=user.pk,
+            waiting = asyncio.create_task(remote.aexecute("order_create", user_id=user.pk,
                                                           request=order(market.ticker)))
             while not waiting_on_locks():
                 assert not waiting.done(), waiting.result()
                 await asyncio.sleep(0.02)
-            assert isinstance(await client.aexecute("ping"), int)
+            assert isinstance(await remote.aexecute("ping"), int)
             assert not waiting.done()
         return await waiting
 
@@ -203,7 +209,7 @@ class _Plant:
         return os.mkdir, (str(self.path),)
 
 
-def test_bad_mac_garbage_replayed_and_oversized_frames_are_refused_and_the_engine_serves_on(engine, client,
+def test_bad_mac_garbage_replayed_and_oversized_frames_are_refused_and_the_engine_serves_on(engine, remote,
                                                                                              tmp_path):
     """Each bad frame closes its own connection, nothing in it is unpickled, and the engine goes on serving."""
     planted = tmp_path / "unpickled"
@@ -234,19 +240,19 @@ def test_bad_mac_garbage_replayed_and_oversized_frames_are_refused_and_the_engin
 
     assert not planted.exists()
     assert engine.process.poll() is None
-    assert isinstance(client.execute("ping"), int)
+    assert isinstance(remote.execute("ping"), int)
 
 
-def test_a_client_with_another_secret_is_refused(engine, client):
+def test_a_client_with_another_secret_is_refused(engine, remote):
     """A client keyed from another SECRET_KEY gets no answer: the engine hangs up on its first command."""
     stranger = RemoteEngine(engine.url, secret="some-other-secret")
     with pytest.raises(EngineUnavailable):
         stranger.execute("ping")
     stranger.close()
-    assert isinstance(client.execute("ping"), int)
+    assert isinstance(remote.execute("ping"), int)
 
 
-def test_killing_the_engine_mid_command_raises_engine_unavailable(engine, client):
+def test_killing_the_engine_mid_command_raises_engine_unavailable(engine, remote):
     """Sync and async callers whose commands were under way when the engine died get EngineUnavailable
     saying the command may have been applied, not a hang and not a bare socket error."""
     market = make_market("ENG-KILL")
@@ -255,13 +261,13 @@ def test_killing_the_engine_mid_command_raises_engine_unavailable(engine, client
 
     def sync_caller():
         try:
-            client.execute("order_create", user_id=user.pk, request=order(market.ticker))
+            remote.execute("order_create", user_id=user.pk, request=order(market.ticker))
         except BaseException as error:  # noqa: BLE001 - the outcome is what the test asserts
             outcome["sync"] = error
 
     async def async_caller():
         try:
-            await client.aexecute("order_create", user_id=user.pk, request=order(market.ticker, yes_price=4_100))
+            await remote.aexecute("order_create", user_id=user.pk, request=order(market.ticker, yes_price=4_100))
         except BaseException as error:  # noqa: BLE001
             outcome["async"] = error
 
@@ -279,30 +285,30 @@ def test_killing_the_engine_mid_command_raises_engine_unavailable(engine, client
         assert outcome[caller].maybe_applied
 
 
-def test_the_client_reconnects_after_the_engine_restarts(engine, client):
+def test_the_client_reconnects_after_the_engine_restarts(engine, remote):
     """While the engine is down calls fail fast with EngineUnavailable (not applied); once it is back the
     same client's sync and async calls are served again on new connections."""
     with asyncio.Runner() as runner:  # one event loop throughout, so one async connection to replace
-        assert isinstance(client.execute("ping"), int)
-        assert isinstance(runner.run(client.aexecute("ping")), int)
+        assert isinstance(remote.execute("ping"), int)
+        assert isinstance(runner.run(remote.aexecute("ping")), int)
         engine.kill()
         with pytest.raises(EngineUnavailable) as refused:
-            client.execute("ping")
+            remote.execute("ping")
         assert not refused.value.maybe_applied
         with pytest.raises(EngineUnavailable):
-            runner.run(client.aexecute("ping"))
+            runner.run(remote.aexecute("ping"))
         engine.start()
-        assert isinstance(client.execute("ping"), int)
-        assert isinstance(runner.run(client.aexecute("ping")), int)
+        assert isinstance(remote.execute("ping"), int)
+        assert isinstance(runner.run(remote.aexecute("ping")), int)
 
 
-def test_sigterm_lets_the_command_under_way_finish_and_reply(engine, client):
+def test_sigterm_lets_the_command_under_way_finish_and_reply(engine, remote):
     """On SIGTERM the engine stops listening, finishes the command it is running, answers it, and exits 0."""
     market = make_market("ENG-TERM")
     user = make_user("engine-term")
     outcome = {}
     thread = threading.Thread(target=lambda: outcome.update(
-        placed=client.execute("order_create", user_id=user.pk, request=order(market.ticker))))
+        placed=remote.execute("order_create", user_id=user.pk, request=order(market.ticker))))
     with market_locked(market.ticker):
         thread.start()
         until(waiting_on_locks, engine, "the command waiting on the market")
@@ -325,3 +331,24 @@ def test_entry_points_go_to_the_engine_when_engine_url_is_set(settings):
         sequencer.execute_many([("ping", {})])
     with pytest.raises(EngineUnavailable):
         asyncio.run(sequencer.aexecute("ping"))
+
+
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def _submits(request):
+    return Response({"engine_time": sequencer.execute("ping")})
+
+
+urlpatterns = [path("trade-api/v2/submits", _submits)]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_rest_request_the_engine_cannot_answer_is_a_503_in_kalshi_shape(client, settings, db):
+    """A view whose command cannot reach the engine answers 503 service_unavailable, not a 500."""
+    client.raise_request_exception = False
+    settings.ENGINE_URL = f"tcp://127.0.0.1:{free_port()}"
+    response = client.post("/trade-api/v2/submits", {}, content_type="application/json")
+    assert response.status_code == 503, response.content
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert "retry" in response.json()["error"]["message"]
