@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.db import OperationalError
 from django.test import override_settings
 from django.urls import path
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
@@ -38,11 +39,11 @@ SECRET = "engine-transport-test-secret"
 class Engine:
     """A `manage.py runengine` process on a fixed port, to be killed, stopped and started again."""
 
-    def __init__(self, log_dir: Path) -> None:
+    def __init__(self, log_dir: Path, **env: str) -> None:
         self.port = free_port()
         self.url = f"tcp://127.0.0.1:{self.port}"
         self.log_dir, self.starts = log_dir, 0
-        self.env = test_database_env(SECRET_KEY=SECRET)
+        self.env = test_database_env(SECRET_KEY=SECRET, **env)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -318,6 +319,22 @@ def test_sigterm_lets_the_command_under_way_finish_and_reply(engine, remote):
     assert engine.process.wait(timeout=60) == 0
     assert Order.objects.get(pk=outcome["placed"].pk).status == Order.Status.RESTING
     assert "engine stopped" in engine.log_path.read_text()
+
+
+def test_a_database_outage_in_the_engine_reaches_the_caller_as_one(tmp_path, db):
+    """A command the engine cannot run for want of its database raises the same OperationalError in the
+    caller as it would in-process (which REST answers 503), and the engine stays up."""
+    outage = Engine(tmp_path, DATABASE_URL=f"postgres://nobody:nothing@127.0.0.1:{free_port()}/gone",
+                    DB_POOL_TIMEOUT="1")
+    outage.start()
+    remote = RemoteEngine(outage.url, secret=SECRET)
+    try:
+        with pytest.raises(OperationalError):
+            remote.execute("order_cancel", user_id=1, order_id="0")
+        assert isinstance(remote.execute("ping"), int)
+    finally:
+        remote.close()
+        outage.stop()
 
 
 def test_entry_points_go_to_the_engine_when_engine_url_is_set(settings):
