@@ -253,6 +253,26 @@ def test_killing_the_engine_mid_command_raises_engine_unavailable(engine, remote
         assert outcome[caller].maybe_applied
 
 
+def test_a_reply_that_never_comes_is_engine_unavailable_and_the_next_call_is_served(engine):
+    """A command stuck in the engine past the caller's timeout raises EngineUnavailable (it may yet be
+    applied); the caller's next command goes out on a fresh connection and is answered."""
+    market = make_market("ENG-SLOW")
+    user = make_user("engine-slow")
+    impatient = RemoteEngine(engine.url, secret=SECRET, timeout=1)
+    try:
+        with market_locked(market.ticker):
+            with pytest.raises(EngineUnavailable) as stuck:
+                impatient.execute("order_create", user_id=user.pk, request=order(market.ticker))
+            assert stuck.value.maybe_applied
+            with pytest.raises(EngineUnavailable) as stuck:
+                asyncio.run(impatient.aexecute("order_create", user_id=user.pk,
+                                               request=order(market.ticker, yes_price=4_100)))
+            assert stuck.value.maybe_applied
+            assert isinstance(impatient.execute("ping"), int)
+    finally:
+        impatient.close()
+
+
 def test_the_client_reconnects_after_the_engine_restarts(engine, remote):
     """While the engine is down calls fail fast with EngineUnavailable (not applied); once it is back the
     same client's sync and async calls are served again on new connections."""
