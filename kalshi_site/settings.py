@@ -7,8 +7,10 @@ KAFKA_BOOTSTRAP_SERVERS.
 
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KALSHI_VAR_DIR", BASE_DIR / "var"))
@@ -120,6 +122,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Unset: the sequencer runs inside each process (the embedded default). Set (tcp://engine:7070): commands
 # go to `manage.py runengine` there, which listens on ENGINE_URL's port.
 ENGINE_URL = os.environ.get("ENGINE_URL", "")
+_engine = urlparse(ENGINE_URL)
+if ENGINE_URL and (_engine.scheme != "tcp" or not _engine.hostname or not _engine.port):
+    raise ImproperlyConfigured(f"ENGINE_URL must look like tcp://host:port, not {ENGINE_URL!r}")
 # How long a caller waits for the engine's reply before answering 503; above DB_POOL_TIMEOUT, so a
 # database outage in the engine is reported as one.
 ENGINE_TIMEOUT_S = env_int("ENGINE_TIMEOUT_S", 60)

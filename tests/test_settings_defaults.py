@@ -26,3 +26,11 @@ def test_debug_is_off_by_default():
 def test_a_developer_can_turn_debug_on(value):
     """DEBUG=1 turns them on."""
     assert _debug_with({"DEBUG": value}) == "True"
+
+
+def test_a_malformed_engine_url_stops_the_process_at_start():
+    """ENGINE_URL that is not tcp://host:port is refused when the settings load, not on the first order."""
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="kalshi_site.settings", ENGINE_URL="engine:7070")
+    done = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode != 0 and "ENGINE_URL must look like tcp://host:port" in done.stderr
