@@ -233,18 +233,25 @@ def test_killing_the_engine_mid_command_raises_engine_unavailable(engine, remote
         except BaseException as error:  # noqa: BLE001 - the outcome is what the test asserts
             outcome["sync"] = error
 
+    received = threading.Event()
+
     async def async_caller():
+        placing = asyncio.create_task(remote.aexecute("order_create", user_id=user.pk,
+                                                      request=order(market.ticker, yes_price=4_100)))
+        await remote.aexecute("ping")  # answered after the engine has read the order sent before it
+        received.set()
         try:
-            await remote.aexecute("order_create", user_id=user.pk, request=order(market.ticker, yes_price=4_100))
+            await placing
         except BaseException as error:  # noqa: BLE001
             outcome["async"] = error
 
     with market_locked(market.ticker):
         thread = threading.Thread(target=sync_caller)
         thread.start()
+        until(waiting_on_locks, engine, "the sync caller's command waiting on the market")
         loop_thread = threading.Thread(target=lambda: asyncio.run(async_caller()))
         loop_thread.start()
-        until(lambda: waiting_on_locks() == 2, engine, "both commands waiting on the market")
+        until(received.is_set, engine, "the engine to read the async caller's command")
         engine.kill()
         thread.join(60)
         loop_thread.join(60)
