@@ -37,7 +37,7 @@ class Status(StrEnum):
 
 
 class FrameRefused(Exception):
-    """A frame that is oversized, fails its MAC, or is not a well-formed request."""
+    """A frame that is oversized, fails its MAC, cannot be decoded, or is not a well-formed request."""
 
 
 def _exchange_error(cls: type[ExchangeError], code, message: str, details: str) -> ExchangeError:
@@ -80,7 +80,10 @@ class Channel:
         return mac.digest()
 
     def seal(self, value: Any) -> bytes:
-        payload = dumps(value)
+        return self.seal_payload(dumps(value))
+
+    def seal_payload(self, payload: bytes) -> bytes:
+        """The next frame carrying `payload` (a pickle) as it is."""
         if len(payload) > self.max_frame:
             raise ValueError(f"a frame of {len(payload)} bytes exceeds the limit of {self.max_frame}")
         mac = self._mac(self.send_tag, self.sent, payload)
@@ -98,7 +101,10 @@ class Channel:
         if not hmac.compare_digest(mac, self._mac(self.recv_tag, self.received, payload)):
             raise FrameRefused("bad MAC")
         self.received += 1
-        return pickle.loads(payload)
+        try:
+            return pickle.loads(payload)
+        except Exception as error:  # e.g. a class the other side has and this one lacks
+            raise FrameRefused(f"undecodable payload: {error!r}") from error
 
 
 async def read_frame(reader: asyncio.StreamReader, channel: Channel) -> Any:

@@ -105,7 +105,7 @@ class EngineServer:
                 task.add_done_callback(self._commands.discard)
         except (asyncio.IncompleteReadError, ConnectionError):
             pass  # the client hung up; commands under way still finish
-        except (FrameRefused, pickle.UnpicklingError) as error:
+        except FrameRefused as error:
             log.warning("engine: refused a frame from %s (%s); closing the connection", peer, error)
         finally:
             self._readers.discard(asyncio.current_task())
@@ -226,7 +226,7 @@ class _AsyncLink:
                 future = self.pending.pop(request_id, None)
                 if future is not None and not future.done():
                     future.set_result((status, value))
-        except (asyncio.IncompleteReadError, ConnectionError, FrameRefused, pickle.UnpicklingError):
+        except (asyncio.IncompleteReadError, ConnectionError, FrameRefused):
             pass
         finally:
             self.open = False
@@ -295,7 +295,7 @@ class RemoteEngine:
         request_id = next(self._ids)
         try:
             reply_id, status, value = connection.call((request_id, op.value, body))
-        except (OSError, FrameRefused, pickle.UnpicklingError) as error:
+        except (OSError, FrameRefused) as error:
             connection.sock.close()
             raise EngineUnavailable(f"no reply from the engine ({error!r})", maybe_applied=True) from error
         if reply_id != request_id:

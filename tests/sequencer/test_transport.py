@@ -211,6 +211,24 @@ def test_bad_mac_garbage_replayed_and_oversized_frames_are_refused_and_the_engin
     assert isinstance(remote.execute("ping"), int)
 
 
+def _authentic(engine: Engine, payload: bytes) -> socket.socket:
+    """A connection that has sent one correctly authenticated frame carrying `payload`."""
+    sock, nonce = _raw_connection(engine)
+    sock.sendall(Channel(derive_key(SECRET), nonce, server=False).seal_payload(payload))
+    return sock
+
+
+def test_authentic_frames_that_are_not_requests_close_their_connection_and_the_engine_serves_on(engine, remote):
+    """A frame with a good MAC that names a class this engine lacks (as a client of another version
+    might send), or that is not a request, is refused like a forged one."""
+    missing_class = b"cexchange.no_such_module\nThing\n(tR."
+    assert _closed_by_engine(_authentic(engine, missing_class))
+    assert _closed_by_engine(_authentic(engine, pickle.dumps(42)))
+    assert _closed_by_engine(_authentic(engine, pickle.dumps((1, "launch", ("ping", {})))))
+    assert engine.process.poll() is None
+    assert isinstance(remote.execute("ping"), int)
+
+
 def test_a_client_with_another_secret_is_refused(engine, remote):
     """A client keyed from another SECRET_KEY gets no answer: the engine hangs up on its first command."""
     stranger = RemoteEngine(engine.url, secret="some-other-secret")
