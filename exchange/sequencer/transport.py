@@ -277,10 +277,6 @@ class RemoteEngine:
         link = await self._link()
         return await link.call(Op.ONE, (name, kwargs), self.timeout)
 
-    async def aexecute_many(self, commands: list[tuple[str, dict]]) -> list[Any]:
-        link = await self._link()
-        return await link.call(Op.MANY, list(commands), self.timeout)
-
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
