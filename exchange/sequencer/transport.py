@@ -204,8 +204,8 @@ class _Connection:
             self.sock.settimeout(timeout)
         return False
 
-    def call(self, request: tuple) -> tuple:
-        self.sock.sendall(self.channel.seal(request))
+    def call(self, frame: bytes) -> tuple:
+        self.sock.sendall(frame)
         return self.channel.open(self._read(MAC_SIZE + self.channel.length(self._read(LENGTH.size))))
 
 
@@ -278,6 +278,7 @@ class RemoteEngine:
         return await link.call(Op.ONE, (name, kwargs), self.timeout)
 
     def close(self) -> None:
+        """Close the idle sync connections (async ones end with their event loop)."""
         with self._lock:
             idle, self._idle = self._idle, []
         for connection in idle:
@@ -290,7 +291,12 @@ class RemoteEngine:
         connection = self._checkout()
         request_id = next(self._ids)
         try:
-            reply_id, status, value = connection.call((request_id, op.value, body))
+            frame = connection.channel.seal((request_id, op.value, body))
+        except BaseException:  # an unpicklable or oversized command: nothing was sent
+            self._checkin(connection)
+            raise
+        try:
+            reply_id, status, value = connection.call(frame)
         except (OSError, FrameRefused) as error:
             connection.sock.close()
             raise EngineUnavailable(f"no reply from the engine ({error!r})", maybe_applied=True) from error

@@ -229,6 +229,24 @@ def test_authentic_frames_that_are_not_requests_close_their_connection_and_the_e
     assert isinstance(remote.execute("ping"), int)
 
 
+def test_a_command_that_cannot_be_sent_fails_in_the_caller_and_the_next_is_served(engine, remote):
+    """kwargs that do not pickle are the caller's bug: the pickling error is raised in the caller (not
+    EngineUnavailable, since nothing was sent), and the client's next command is answered."""
+    def unpicklable():
+        return None
+
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        remote.execute("ping", callback=unpicklable)
+    assert isinstance(remote.execute("ping"), int)
+
+    async def both():
+        with pytest.raises((pickle.PicklingError, AttributeError)):
+            await remote.aexecute("ping", callback=unpicklable)
+        return await remote.aexecute("ping")
+
+    assert isinstance(asyncio.run(both()), int)
+
+
 def test_a_client_with_another_secret_is_refused(engine, remote):
     """A client keyed from another SECRET_KEY gets no answer: the engine hangs up on its first command."""
     stranger = RemoteEngine(engine.url, secret="some-other-secret")
