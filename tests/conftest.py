@@ -8,6 +8,15 @@ from tests.support.servers import daphne_server
 LEGACY_API_DATE = "2025-12-31"  # before every dated production change (exchange/api_changes.py)
 
 
+@pytest.fixture(autouse=True)
+def _sequencer_inline(settings):
+    """Commands run in the test's own thread and transaction; each test starts with empty memory."""
+    from exchange.sequencer.api import local_sequencer
+
+    settings.ENGINE_MODE = "inline"
+    local_sequencer().reset()
+
+
 @pytest.fixture
 def legacy_api(settings):
     """The API as production served it before 2026: legacy integer fields next to the `_dollars` / `_fp`
