@@ -24,8 +24,8 @@ from exchange.models import (
     Trade,
 )
 from exchange.outbox import outbox_write
+from exchange.rows import insert_rows, update_rows
 from exchange.sequencer.memory import MarketMemory
-from exchange.sequencer.rows import insert_rows, update_rows
 from exchange.services.errors import ExchangeError
 
 ORDER_FIELDS = [

@@ -55,10 +55,10 @@ class MarketMemory:
     def load(cls, market: Market) -> "MarketMemory":
         memory = cls(market.pk, market.version)
         for order in Order.objects.filter(market_id=market.pk, status=RESTING).order_by("priority"):
-            memory._place(order)
+            memory.place(order)
         return memory
 
-    def _place(self, order: Order) -> None:
+    def place(self, order: Order) -> None:
         self.orders[str(order.id)] = order
         self.sides[order.book_side].add(order)
 
@@ -108,7 +108,7 @@ class MarketMemory:
                     self.sides[order.book_side].levels[order.price][key] = order
                     continue
             if order.status == RESTING:
-                self._place(order)
+                self.place(order)
         for position in positions:
             self.positions[position.user_id] = position
         self.version = version

@@ -48,6 +48,21 @@ class Sequencer:
         with self.lock:
             self.memory.clear()
 
+    def warm(self) -> int:
+        """Load every market's resting orders, as a restart does; returns how many."""
+        from exchange.models import Market, Order
+
+        with self.lock:
+            self.memory.clear()
+            markets = {m.pk: MarketMemory(m.pk, m.version) for m in Market.objects.only("id", "version")}
+            count = 0
+            for order in (Order.objects.filter(status=Order.Status.RESTING).order_by("market_id", "priority")
+                          .iterator(chunk_size=5_000)):
+                markets[order.market_id].place(order)
+                count += 1
+            self.memory.update(markets)
+            return count
+
     # --- the caller's thread ---------------------------------------------------------------------
     def run(self, commands: list[Command]) -> None:
         """Run commands here and now, settling each one's future."""
@@ -74,6 +89,10 @@ class Sequencer:
                     self._thread.start()
 
     def _loop(self) -> None:
+        try:
+            self.warm()
+        except DatabaseError:
+            log.exception("sequencer could not load memory; markets load on first use")
         while True:
             commands = [self._queue.get()]
             while len(commands) < MAX_BATCH:
@@ -180,11 +199,14 @@ def _groups(commands: list[Command]):
 
 
 def _prefetch(batch: Batch, commands: list[Command]) -> None:
-    """Lock the markets of the batch's new orders in one statement and read their client order ids."""
+    """With one statement each: lock the markets of the batch's new orders, then the accounts of the
+    users submitting (makers they meet are locked as found), and read their client order ids."""
+    if len(commands) < 2:
+        return
     requests = [(c.kwargs["user_id"], c.kwargs["request"]) for c in commands if c.name == "order_create"]
-    if len(requests) > 1:
-        batch.lock_markets(r.ticker for _, r in requests)
-        batch.prefetch_client_order_ids((u, r.client_order_id) for u, r in requests)
+    batch.lock_markets(r.ticker for _, r in requests)
+    batch.lock_accounts({c.kwargs["user_id"] for c in commands if c.kwargs.get("user_id") is not None})
+    batch.prefetch_client_order_ids((u, r.client_order_id) for u, r in requests)
 
 
 def _sqlstate(exc: BaseException) -> str | None:
