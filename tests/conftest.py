@@ -15,6 +15,8 @@ def _sequencer_inline(settings):
 
     settings.ENGINE_MODE = "inline"
     local_sequencer().reset()
+    yield
+    local_sequencer().stop()  # a test that switched to the thread mode leaves no thread or connection
 
 
 @pytest.fixture

@@ -88,6 +88,14 @@ class Sequencer:
                     self._thread = threading.Thread(target=self._loop, name="sequencer", daemon=True)
                     self._thread.start()
 
+    def stop(self) -> None:
+        """Let the thread finish what is queued, then end it and close its connection."""
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            self._queue.put(_STOP)
+            thread.join()
+        self._thread = None
+
     def _loop(self) -> None:
         try:
             self.warm()
@@ -95,18 +103,25 @@ class Sequencer:
             log.exception("sequencer could not load memory; markets load on first use")
         while True:
             commands = [self._queue.get()]
-            while len(commands) < MAX_BATCH:
+            while len(commands) < MAX_BATCH and commands[-1] is not _STOP:
                 try:
                     commands.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
+            stopping = commands[-1] is _STOP
+            if stopping:
+                commands.pop()
             try:
-                self.run(commands)
+                if commands:
+                    self.run(commands)
             except Exception as exc:  # never lose the loop; every command gets an answer
                 log.exception("sequencer batch failed")
                 for command in commands:
                     if not command.future.done():
                         command.future.set_exception(exc)
+            if stopping:
+                connection.close()
+                return
 
     # --- one batch -------------------------------------------------------------------------------
     def _commit(self, commands: list[Command], *, alone: bool) -> list[Command]:
@@ -173,6 +188,9 @@ class Sequencer:
         if connection.in_atomic_block is False:
             with contextlib.suppress(OperationalError):
                 connection.close_if_unusable_or_obsolete()
+
+
+_STOP = Command("", {})  # tells the thread to end
 
 
 class _CommandBroke(Exception):
