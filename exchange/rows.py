@@ -6,6 +6,7 @@ insert and one prepared UPDATE per row.
 """
 
 from django.db import connection
+from django.db.models.base import ModelState
 
 
 def insert_rows(model: type, rows: list) -> None:
@@ -90,4 +91,38 @@ def _reader(fields: list):
             out.append(value if field is None else field.get_db_prep_save(value, conn))
         return out
 
+    return values
+
+
+def build(model: type, **values):
+    """A new, unsaved row of `model`: what `model(**values)` makes, without its generic argument
+    handling, which is most of a command's object-building time. Related objects may be given by
+    field name (`market=market`); every field not given takes its default."""
+    defaults = _defaults.get(model)
+    if defaults is None:
+        defaults = _defaults[model] = _constant_defaults(model)
+    row = model.__new__(model)
+    state = row._state = ModelState()
+    fields = row.__dict__
+    fields.update(defaults)
+    for name, value in values.items():
+        related = _related.get((model, name))
+        if related is None:
+            fields[name] = value
+        else:
+            fields[related] = None if value is None else value.pk
+            state.fields_cache[name] = value
+    return row
+
+
+_defaults: dict[type, dict] = {}
+_related: dict[tuple[type, str], str] = {}
+
+
+def _constant_defaults(model: type) -> dict:
+    values = {}
+    for field in model._meta.concrete_fields:
+        if field.is_relation:
+            _related[(model, field.name)] = field.attname
+        values[field.attname] = None if callable(field.default) else field.get_default()
     return values

@@ -19,8 +19,10 @@ from exchange.engine.ledger import Ledger
 from exchange.engine.orders import OrderStatus
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import units_to_dollars
+from exchange.ids import new_id
 from exchange.models import Fill, Market, MarketEvent, Order, Position, Trade
 from exchange.outbox import EventKind, ExecType, LifecycleEvent, UpdateReason
+from exchange.rows import build
 from exchange.sequencer.batch import Batch, current_batch
 from exchange.sequencer.memory import clone
 from exchange.services import payloads
@@ -223,7 +225,7 @@ class MarketTxn:
             orig = self._client_order_ids.get(result.order_id) if exec_type is ExecType.REPLACED else None
             self._execute(subject, exec_type, reason, leaves, orig_client_order_id=orig)
         for fill in result.fills:
-            trade = Trade(id=uuid.uuid4(), market=self.market, price=fill.price, count=fill.count,
+            trade = build(Trade, id=new_id(), market=self.market, price=fill.price, count=fill.count,
                           taker_book_side=fill.taker_side.value, book_seq=0, created_at=self.now)
             self._trades.append(trade)
             taker, maker = self.orders[fill.taker_order_id], self.orders[fill.maker_order_id]
@@ -277,8 +279,8 @@ class MarketTxn:
         position = self.position(order.user_id)
         money = self.ledger.fill(order, position, price=price, count=count, taker=is_taker)
         position.updated_at = self.now
-        self._fills.append(Fill(
-            id=uuid.uuid4(), trade=trade, order=order, user_id=order.user_id, market=self.market,
+        self._fills.append(build(
+            Fill, id=new_id(), trade=trade, order=order, user_id=order.user_id, market=self.market,
             is_taker=is_taker, book_side=order.book_side, side=order.side, action=order.action,
             price=price, count=count, fee=money.fee, post_position=position.position, created_at=self.now,
         ))
@@ -356,7 +358,7 @@ class MarketTxn:
         market, seq, ticker, ts = self.market, self.market.book_seq, self.market.ticker, payloads.ts_ms(self.now)
 
         def event(kind: EventKind, payload: dict, user_id: int | None = None) -> MarketEvent:
-            return MarketEvent(market=market, book_seq=seq, kind=kind, user_id=user_id, payload=payload,
+            return build(MarketEvent, market=market, book_seq=seq, kind=kind, user_id=user_id, payload=payload,
                                created_at=self.now)
 
         out = []

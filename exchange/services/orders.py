@@ -9,6 +9,7 @@ from exchange.engine import matching as engine
 from exchange.engine.pricing import is_valid_count
 from exchange.engine.rejects import RejectCode
 from exchange.fix.session import Target
+from exchange.ids import new_id
 from exchange.models import FixOrderSession, Market, Order, OrderGroup
 from exchange.outbox import UpdateReason
 from exchange.sequencer.batch import current_batch
@@ -80,7 +81,7 @@ def order_create(*, user_id: int, request: OrderRequest) -> Order | ExchangeErro
     group = _order_group(user_id, request.order_group_id)
 
     order = Order(
-        id=uuid.uuid4(), user_id=user_id, market=market, client_order_id=request.client_order_id,
+        id=new_id(), user_id=user_id, market=market, client_order_id=request.client_order_id,
         book_side=book_side.value, side=request.side, action=request.action, price=request.yes_price,
         initial_count=request.count, remaining_count=request.count, status=Order.Status.RESTING,
         time_in_force=tif.value, expiration_time=request.expiration_time, post_only=request.post_only,
