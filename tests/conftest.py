@@ -8,15 +8,22 @@ from tests.support.servers import daphne_server
 LEGACY_API_DATE = "2025-12-31"  # before every dated production change (exchange/api_changes.py)
 
 
-@pytest.fixture(autouse=True)
-def _sequencer_inline(settings):
-    """Commands run in the test's own thread and transaction; each test starts with empty memory."""
-    from exchange.sequencer.api import local_sequencer
+def pytest_configure(config):
+    """In this process commands run in the test's own thread and transaction (server processes the
+    suite starts keep the default, the sequencer thread)."""
+    from django.conf import settings
 
     settings.ENGINE_MODE = "inline"
+
+
+@pytest.fixture(autouse=True)
+def _sequencer_memory():
+    """Each test starts with empty memory; one that switched to the thread mode leaves no thread behind."""
+    from exchange.sequencer.api import local_sequencer
+
     local_sequencer().reset()
     yield
-    local_sequencer().stop()  # a test that switched to the thread mode leaves no thread or connection
+    local_sequencer().stop()
 
 
 @pytest.fixture
