@@ -1,9 +1,13 @@
-"""Submitting commands: to the engine process when settings.ENGINE_URL names one, else in this process.
+"""Submitting commands: to the engine process when settings.ENGINE_URL names one, else to this
+process's sequencer (`local_execute`, `local_execute_many`, `local_aexecute`; `runengine` serves these).
 
-`local_execute`, `local_execute_many` and `local_aexecute` run a command here (each in the caller's
-thread until the sequencer lands); `runengine` serves them to other processes.
+In the inline mode (and whenever the caller is inside a transaction of its own, whose uncommitted
+rows the sequencer's connection could not see) a command runs in the caller's thread, under the
+sequencer's lock. Otherwise it is queued to the sequencer's thread, which commits whatever has
+queued up meanwhile in one batch.
 """
 
+import asyncio
 import os
 import threading
 import time
@@ -11,59 +15,83 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import close_old_connections
+from django.db import connection
 
+from exchange.sequencer.sequencer import Command, Sequencer
 from exchange.sequencer.transport import RemoteEngine
 from exchange.services.errors import ExchangeError
+
+_sequencer = Sequencer()
 
 # Commands of the engine itself rather than of a service: they read nothing and write nothing.
 ENGINE_COMMANDS = {"ping": time.time_ns}  # the engine's clock: a round trip and nothing else
 
 
-def _run(name: str, kwargs: dict) -> Any:
-    from exchange import services
+def local_sequencer() -> Sequencer:
+    return _sequencer
 
-    if name in ENGINE_COMMANDS:
-        return ENGINE_COMMANDS[name](**kwargs)
-    kwargs = dict(kwargs)
-    if "user_id" in kwargs:
-        user_id = kwargs.pop("user_id")
-        kwargs["user"] = None if user_id is None else get_user_model().objects.get(pk=user_id)
-    return getattr(services, name)(**kwargs)
+
+def _inline() -> bool:
+    return settings.ENGINE_MODE == "inline" or connection.in_atomic_block
+
+
+def _outcome(future) -> Any:
+    result = future.result()
+    if isinstance(result, ExchangeError):  # refused, but its record committed (a killed FOK)
+        raise result
+    return result
 
 
 def local_execute(name: str, /, **kwargs: Any) -> Any:
-    return _run(name, kwargs)
+    """Run one command; returns its result once committed, or raises its refusal."""
+    if name in ENGINE_COMMANDS:
+        return ENGINE_COMMANDS[name](**kwargs)
+    command = Command(name, kwargs)
+    if _inline():
+        _sequencer.run([command])
+    else:
+        _sequencer.submit(command)
+    return _outcome(command.future)
 
 
 def local_execute_many(commands: list[tuple[str, dict]]) -> list[Any]:
+    """Run several commands together (order entry shares one commit); each result or refusal in order."""
+    pending = [Command(name, kwargs) for name, kwargs in commands]
+    if _inline():
+        _sequencer.run(pending)
+    else:
+        for command in pending:
+            _sequencer.submit(command)
+    return _outcomes(pending)
+
+
+def _outcomes(pending: list[Command]) -> list[Any]:
     results: list[Any] = []
-    for name, kwargs in commands:
+    for command in pending:
         try:
-            results.append(_run(name, kwargs))
+            results.append(_outcome(command.future))
         except ExchangeError as error:
             results.append(error)
     return results
 
 
-def _in_worker(function, *args: Any) -> Any:
-    """Run in a pool thread that belongs to no request, so its database connection is returned after."""
-    close_old_connections()
-    try:
-        return function(*args)
-    finally:
-        close_old_connections()
-
-
 async def local_aexecute(name: str, /, **kwargs: Any) -> Any:
     if name in ENGINE_COMMANDS:
-        return _run(name, kwargs)
-    return await sync_to_async(_in_worker, thread_sensitive=False)(_run, name, kwargs)
+        return ENGINE_COMMANDS[name](**kwargs)
+    if settings.ENGINE_MODE == "inline":
+        return await sync_to_async(local_execute)(name, **kwargs)
+    command = Command(name, kwargs)
+    await asyncio.wrap_future(_sequencer.submit(command))
+    return _outcome(command.future)
 
 
 async def local_aexecute_many(commands: list[tuple[str, dict]]) -> list[Any]:
-    return await sync_to_async(_in_worker, thread_sensitive=False)(local_execute_many, commands)
+    if settings.ENGINE_MODE == "inline":
+        return await sync_to_async(local_execute_many)(commands)
+    pending = [Command(name, kwargs) for name, kwargs in commands]
+    if pending:  # all submitted before any is awaited, so that they can share a batch
+        await asyncio.wait([asyncio.wrap_future(_sequencer.submit(command)) for command in pending])
+    return _outcomes(pending)
 
 
 _remote_lock = threading.Lock()

@@ -1,4 +1,7 @@
-"""Run the engine as its own process (full deployment): other processes submit commands over TCP."""
+"""Run the engine as its own process (full deployment): other processes submit commands over TCP.
+
+The sequencer's thread starts with the first command, loading every market's resting orders first.
+"""
 
 import asyncio
 import logging
@@ -28,7 +31,11 @@ class Command(BaseCommand):
             port = parse_url(settings.ENGINE_URL)[1] if settings.ENGINE_URL else DEFAULT_PORT
         # This process is the engine: whatever runs here must never submit to itself over the socket.
         settings.ENGINE_URL = ""
-        asyncio.run(self._serve(host, port, grace))
+        try:
+            asyncio.run(self._serve(host, port, grace))
+        finally:
+            api.local_sequencer().stop()  # commits what is queued, then closes its connection
+        self.stdout.write("engine stopped")
 
     async def _serve(self, host: str, port: int, grace: float) -> None:
         server = EngineServer(secret=settings.SECRET_KEY, run_one=api.local_aexecute,
@@ -43,4 +50,3 @@ class Command(BaseCommand):
         await stop.wait()
         log.info("engine stopping: finishing the commands under way")
         await server.close(grace=grace)
-        self.stdout.write("engine stopped")
