@@ -16,7 +16,6 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import OperationalError
-from django.test import override_settings
 from django.urls import path
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
@@ -390,10 +389,10 @@ def _submits(request):
 urlpatterns = [path("trade-api/v2/submits", _submits)]
 
 
-@override_settings(ROOT_URLCONF=__name__)
 def test_a_rest_request_the_engine_cannot_answer_is_a_503_in_kalshi_shape(client, settings, db):
     """A view whose command cannot reach the engine answers 503 service_unavailable, not a 500."""
     client.raise_request_exception = False
+    settings.ROOT_URLCONF = __name__
     settings.ENGINE_URL = f"tcp://127.0.0.1:{free_port()}"
     response = client.post("/trade-api/v2/submits", {}, content_type="application/json")
     assert response.status_code == 503, response.content
