@@ -192,8 +192,13 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    exception = sys.exc_info()[1] or Exception()
     if is_api_path(request.path):
-        return exception_response(sys.exc_info()[1] or Exception())
+        return exception_response(exception)
+    if isinstance(exception, (EngineUnavailable, OperationalError, InterfaceError)):
+        # A page's command that the engine or the database could not take: retryable, not a bug.
+        return HttpResponse("The exchange is unavailable; retry shortly.", content_type="text/plain",
+                            status=status.HTTP_503_SERVICE_UNAVAILABLE)
     return defaults.server_error(request)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import OperationalError
-from django.urls import path
+from django.urls import path, reverse
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -398,3 +398,15 @@ def test_a_rest_request_the_engine_cannot_answer_is_a_503_in_kalshi_shape(client
     assert response.status_code == 503, response.content
     assert response.json()["error"]["code"] == "service_unavailable"
     assert "retry" in response.json()["error"]["message"]
+
+
+def test_a_page_whose_command_cannot_reach_the_engine_is_a_503(client, settings, db):
+    """The order ticket's POST, with the engine gone, answers 503 (retry), not Django's 500 page."""
+    client.raise_request_exception = False
+    market = make_market("ENG-PAGE")
+    client.force_login(make_user("engine-page"))
+    settings.ENGINE_URL = f"tcp://127.0.0.1:{free_port()}"
+    response = client.post(reverse("pages:order-place", args=[market.ticker]),
+                           {"side": "yes", "action": "buy", "price": "40", "count": "1"})
+    assert response.status_code == 503, response.content
+    assert b"retry" in response.content
