@@ -16,12 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import OperationalError
-from django.urls import path, reverse
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
-from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
 
-from exchange import sequencer
 from exchange.engine.rejects import RejectCode
 from exchange.models import Order
 from exchange.sequencer import EngineUnavailable
@@ -364,49 +359,3 @@ def test_a_database_outage_in_the_engine_reaches_the_caller_as_one(tmp_path, db)
     finally:
         remote.close()
         outage.stop()
-
-
-def test_entry_points_go_to_the_engine_when_engine_url_is_set(settings):
-    """With ENGINE_URL naming an engine that is not there, execute, execute_many and aexecute fail with
-    EngineUnavailable instead of running the command here; without it, they run here."""
-    assert isinstance(sequencer.execute("ping"), int)
-    settings.ENGINE_URL = f"tcp://127.0.0.1:{free_port()}"
-    with pytest.raises(EngineUnavailable):
-        sequencer.execute("ping")
-    with pytest.raises(EngineUnavailable):
-        sequencer.execute_many([("ping", {})])
-    with pytest.raises(EngineUnavailable):
-        asyncio.run(sequencer.aexecute("ping"))
-
-
-@api_view(["POST"])
-@authentication_classes([])
-@permission_classes([AllowAny])
-def _submits(request):
-    return Response({"engine_time": sequencer.execute("ping")})
-
-
-urlpatterns = [path("trade-api/v2/submits", _submits)]
-
-
-def test_a_rest_request_the_engine_cannot_answer_is_a_503_in_kalshi_shape(client, settings, db):
-    """A view whose command cannot reach the engine answers 503 service_unavailable, not a 500."""
-    client.raise_request_exception = False
-    settings.ROOT_URLCONF = __name__
-    settings.ENGINE_URL = f"tcp://127.0.0.1:{free_port()}"
-    response = client.post("/trade-api/v2/submits", {}, content_type="application/json")
-    assert response.status_code == 503, response.content
-    assert response.json()["error"]["code"] == "service_unavailable"
-    assert "retry" in response.json()["error"]["message"]
-
-
-def test_a_page_whose_command_cannot_reach_the_engine_is_a_503(client, settings, db):
-    """The order ticket's POST, with the engine gone, answers 503 (retry), not Django's 500 page."""
-    client.raise_request_exception = False
-    market = make_market("ENG-PAGE")
-    client.force_login(make_user("engine-page"))
-    settings.ENGINE_URL = f"tcp://127.0.0.1:{free_port()}"
-    response = client.post(reverse("pages:order-place", args=[market.ticker]),
-                           {"side": "yes", "action": "buy", "price": "40", "count": "1"})
-    assert response.status_code == 503, response.content
-    assert b"retry" in response.content

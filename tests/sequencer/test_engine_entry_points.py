@@ -1,6 +1,7 @@
-"""The full deployment's order path: daphne started with ENGINE_URL submits REST orders to a separate
-`runengine` process, and answers 503 in Kalshi's error shape while that process is down."""
+"""Entry points with ENGINE_URL: the sequencer's functions go to the engine process, daphne's REST orders
+land through `runengine`, and REST and pages answer 503 while the engine is unreachable."""
 
+import asyncio
 import json
 import time
 import urllib.error
@@ -8,13 +9,19 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.urls import path, reverse
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
+from exchange import sequencer
 from exchange.models import Order
+from exchange.sequencer import EngineUnavailable
 from exchange.signing import sign_rsa_pss
 from tests.support.engine import SECRET, Engine
 from tests.support.factories import make_api_key, make_market, make_user
 from tests.support.invariants import assert_invariants, total_money
-from tests.support.servers import daphne_server
+from tests.support.servers import daphne_server, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -62,3 +69,49 @@ def test_rest_orders_go_through_the_engine_process_and_its_outage_is_a_503(tmp_p
     placed = sorted(Order.objects.filter(user=user).values_list("client_order_id", flat=True))
     assert placed == ["after", "before"]
     assert_invariants([market.ticker], money=money)
+
+
+def test_entry_points_go_to_the_engine_when_engine_url_is_set(settings):
+    """With ENGINE_URL naming an engine that is not there, execute, execute_many and aexecute fail with
+    EngineUnavailable instead of running the command here; without it, they run here."""
+    assert isinstance(sequencer.execute("ping"), int)
+    settings.ENGINE_URL = f"tcp://127.0.0.1:{free_port()}"
+    with pytest.raises(EngineUnavailable):
+        sequencer.execute("ping")
+    with pytest.raises(EngineUnavailable):
+        sequencer.execute_many([("ping", {})])
+    with pytest.raises(EngineUnavailable):
+        asyncio.run(sequencer.aexecute("ping"))
+
+
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def _submits(request):
+    return Response({"engine_time": sequencer.execute("ping")})
+
+
+urlpatterns = [path("trade-api/v2/submits", _submits)]
+
+
+def test_a_rest_request_the_engine_cannot_answer_is_a_503_in_kalshi_shape(client, settings, db):
+    """A view whose command cannot reach the engine answers 503 service_unavailable, not a 500."""
+    client.raise_request_exception = False
+    settings.ROOT_URLCONF = __name__
+    settings.ENGINE_URL = f"tcp://127.0.0.1:{free_port()}"
+    response = client.post("/trade-api/v2/submits", {}, content_type="application/json")
+    assert response.status_code == 503, response.content
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert "retry" in response.json()["error"]["message"]
+
+
+def test_a_page_whose_command_cannot_reach_the_engine_is_a_503(client, settings, db):
+    """The order ticket's POST, with the engine gone, answers 503 (retry), not Django's 500 page."""
+    client.raise_request_exception = False
+    market = make_market("ENG-PAGE")
+    client.force_login(make_user("engine-page"))
+    settings.ENGINE_URL = f"tcp://127.0.0.1:{free_port()}"
+    response = client.post(reverse("pages:order-place", args=[market.ticker]),
+                           {"side": "yes", "action": "buy", "price": "40", "count": "1"})
+    assert response.status_code == 503, response.content
+    assert b"retry" in response.content
