@@ -22,7 +22,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.support import free_port, fresh_database, funded_users, open_markets, server, table  # noqa: E402
+from bench.support import (  # noqa: E402
+    free_port,
+    fresh_database,
+    funded_users,
+    open_markets,
+    random_order,
+    server,
+    table,
+)
 
 PING_SECONDS = 2.0
 ORDER_SECONDS = 3.0
@@ -73,20 +81,8 @@ def _tasks(call: Callable[[int], Awaitable[object]], callers: int, seconds: floa
 
 
 def _order_maker(user_ids: list[int]) -> Callable[[int], dict]:
-    from exchange.services import OrderRequest
-
     rngs = [random.Random(i) for i in range(len(user_ids))]
-
-    def make(index: int) -> dict:
-        rng = rngs[index]
-        bid = rng.random() < 0.5
-        # Bids 40-52, asks 48-60: the overlap makes about a third of the orders cross.
-        price = rng.randint(40, 52) if bid else rng.randint(48, 60)
-        return {"user_id": user_ids[index], "request": OrderRequest(
-            ticker=TICKER, side="yes", action="buy" if bid else "sell", yes_price=price * 100,
-            count=rng.randint(1, 10) * 100, self_trade_prevention_type="maker")}
-
-    return make
+    return lambda index: {"user_id": user_ids[index], "request": random_order(rngs[index], TICKER)}
 
 
 def _placing(execute: Callable, make: Callable[[int], dict]) -> Callable[[int], None]:
