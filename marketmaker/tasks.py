@@ -1,5 +1,5 @@
-"""Market-maker tasks: fetch the maker's state, ask the strategy for quotes, and apply them through
-exchange.services as the maker's own user, one short transaction per order action."""
+"""Market-maker tasks: fetch the maker's state, ask the strategy for quotes, and submit a tick's quote
+changes to the sequencer as one batch, as the maker's own user."""
 
 import logging
 import random
@@ -9,15 +9,17 @@ from datetime import datetime, timedelta
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Sum
 from django.utils import timezone
 
-from exchange import services
+from exchange import sequencer
 from exchange.engine.fees import FeeSchedule
 from exchange.engine.units import count_from_contracts, price_from_cents, price_to_cents
-from exchange.models import Account, ExchangeState, Market, Order, Position
+from exchange.models import Market
+from exchange.selectors.holdings import market_holdings_get
+from exchange.services import ExchangeError, OrderRequest
 from marketmaker import strategy
 from marketmaker.models import MarketMakerConfig
+from marketmaker.selectors import quoting_market_get
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ def quote_markets() -> int:
     ensure_default_config()
     now = timezone.now()
     ticked = 0
-    for config in MarketMakerConfig.objects.filter(enabled=True).select_related("market", "user"):
+    for config in MarketMakerConfig.objects.filter(enabled=True):
         if claim(config, now):
             tick(config, rng=_rng)
             ticked += 1
@@ -86,65 +88,60 @@ def params_of(config: MarketMakerConfig) -> strategy.QuoteParams:
 
 def tick(config: MarketMakerConfig, *, rng: random.Random) -> TickReport:
     """Walk the fair value and replace the maker's quotes in one market; skips markets not trading."""
-    market = Market.objects.select_related("event__series").get(pk=config.market_id)
+    market = quoting_market_get(market_id=config.market_id)
     reason = _not_quotable(market)
     if reason:
         return _record(config, TickReport(market.ticker, quoted=False, note=reason))
     params = params_of(config)
     fair_before = price_from_cents(config.fair_value_cents) if config.fair_value_cents is not None else None
     fair = strategy.walk(fair_before, params, rng)
-    orders = list(Order.objects.filter(user_id=config.user_id, market=market, status=Order.Status.RESTING))
-    resting = [strategy.Resting(str(o.id), o.book_side, o.price, o.remaining_count, o.fill_count) for o in orders]
-    position = (Position.objects.filter(user_id=config.user_id, market=market)
-                .values_list("position", flat=True).first() or 0)
-    available = (Account.objects.filter(user_id=config.user_id).values_list("balance", "reserved").first()
-                 or (0, 0))
-    budget = available[0] - available[1] + sum(o.reserved for o in orders)
+    holdings = market_holdings_get(user_id=config.user_id, market_id=market.pk)
+    resting = [strategy.Resting(o.order_id, o.book_side, o.price, o.remaining, o.filled) for o in holdings.orders]
+    # What the account could spend with the maker's own quotes here released.
+    budget = holdings.balance - holdings.reserved + sum(o.reserved for o in holdings.orders)
     series = market.event.series
     fees = FeeSchedule.for_series(series.fee_type, series.fee_multiplier)
-    wanted = strategy.ladder(fair, params, position=position, budget=budget, fees=fees)
-    applied, failed = apply(config.user, market.ticker, strategy.plan(resting, wanted))
+    wanted = strategy.ladder(fair, params, position=holdings.position, budget=budget, fees=fees)
+    applied, failed = apply(config.user_id, market.ticker, strategy.plan(resting, wanted))
     config.fair_value_cents = price_to_cents(fair)
     note = f"fair {config.fair_value_cents}¢, {len(wanted)} quotes, {applied} changes, {failed} refused"
     return _record(config, TickReport(market.ticker, quoted=True, applied=applied, failed=failed, note=note))
 
 
-def apply(user, ticker: str, actions: list[strategy.Action]) -> tuple[int, int]:
-    """Carry out the plan through the services; a refused action (say, the order filled meanwhile) is
-    skipped, and the next tick starts again from what the exchange then holds."""
-    applied = failed = 0
-    for action in actions:
-        try:
-            if isinstance(action, strategy.Cancel):
-                services.order_cancel(user=user, order_id=action.order_id)
-            elif isinstance(action, strategy.Amend):
-                services.order_amend(user=user, order_id=action.order_id, yes_price=action.price,
-                                     count=action.count)
-            else:
-                services.order_create(user=user, request=services.OrderRequest(
-                    ticker=ticker, side="yes", action="buy" if action.book_side == strategy.BID else "sell",
-                    yes_price=action.price, count=action.count, self_trade_prevention_type="maker", source="mm"))
-            applied += 1
-        except services.ExchangeError as error:
+def apply(user_id: int, ticker: str, actions: list[strategy.Action]) -> tuple[int, int]:
+    """Submit the plan as one batch and count what was (applied, refused).
+
+    A refused action (say, the order filled meanwhile) is logged and skipped without undoing the others;
+    the next tick starts again from what the exchange then holds.
+    """
+    if not actions:
+        return 0, 0
+    results = sequencer.execute_many([command_of(user_id, ticker, action) for action in actions])
+    failed = 0
+    for action, result in zip(actions, results, strict=True):
+        if isinstance(result, ExchangeError):
             failed += 1
-            log.info("market maker on %s: %s refused: %s", ticker, action, error)
-    return applied, failed
+            log.info("market maker on %s: %s refused: %s", ticker, action, result)
+    return len(actions) - failed, failed
 
 
-def maker_inventory(config: MarketMakerConfig) -> dict:
-    """Resting quotes and position of the maker in its market, for the health endpoint."""
-    resting = Order.objects.filter(user_id=config.user_id, market_id=config.market_id, status=Order.Status.RESTING)
-    sizes = resting.aggregate(count=Sum("remaining_count"))
-    position = (Position.objects.filter(user_id=config.user_id, market_id=config.market_id)
-                .values_list("position", flat=True).first() or 0)
-    return {"quotes_live": resting.count(), "quoted_count": sizes["count"] or 0, "position": position}
+def command_of(user_id: int, ticker: str, action: strategy.Action) -> tuple[str, dict]:
+    """The sequencer command that carries out one planned action."""
+    if isinstance(action, strategy.Cancel):
+        return "order_cancel", {"user_id": user_id, "order_id": action.order_id}
+    if isinstance(action, strategy.Amend):
+        return "order_amend", {"user_id": user_id, "order_id": action.order_id, "yes_price": action.price,
+                               "count": action.count}
+    return "order_create", {"user_id": user_id, "request": OrderRequest(
+        ticker=ticker, side="yes", action="buy" if action.book_side == strategy.BID else "sell",
+        yes_price=action.price, count=action.count, self_trade_prevention_type="maker", source="mm")}
 
 
 def _not_quotable(market: Market) -> str:
     if market.status != Market.Status.ACTIVE:
         return f"skipped: market is {market.status}"
-    state = ExchangeState.objects.filter(pk=1).values("exchange_active", "trading_active").first()
-    if state is not None and not (state["exchange_active"] and state["trading_active"]):
+    # None when the exchange-wide switches were never set: both on.
+    if market.exchange_active is False or market.trading_active is False:
         return "skipped: trading is paused on the exchange"
     return ""
 
