@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from exchange import sequencer
+from exchange.engine import SelfTradePrevention
 from exchange.engine.fees import FeeSchedule
 from exchange.engine.units import count_from_contracts, price_from_cents, price_to_cents
 from exchange.models import Market
@@ -116,7 +117,7 @@ def apply(user_id: int, ticker: str, actions: list[strategy.Action]) -> tuple[in
     """
     if not actions:
         return 0, 0
-    results = sequencer.execute_many([command_of(user_id, ticker, action) for action in actions])
+    results = sequencer.execute_many([_command(user_id, ticker, action) for action in actions])
     failed = 0
     for action, result in zip(actions, results, strict=True):
         if isinstance(result, ExchangeError):
@@ -125,7 +126,7 @@ def apply(user_id: int, ticker: str, actions: list[strategy.Action]) -> tuple[in
     return len(actions) - failed, failed
 
 
-def command_of(user_id: int, ticker: str, action: strategy.Action) -> tuple[str, dict]:
+def _command(user_id: int, ticker: str, action: strategy.Action) -> tuple[str, dict]:
     """The sequencer command that carries out one planned action."""
     if isinstance(action, strategy.Cancel):
         return "order_cancel", {"user_id": user_id, "order_id": action.order_id}
@@ -134,7 +135,8 @@ def command_of(user_id: int, ticker: str, action: strategy.Action) -> tuple[str,
                                "count": action.count}
     return "order_create", {"user_id": user_id, "request": OrderRequest(
         ticker=ticker, side="yes", action="buy" if action.book_side == strategy.BID else "sell",
-        yes_price=action.price, count=action.count, self_trade_prevention_type="maker", source="mm")}
+        yes_price=action.price, count=action.count, self_trade_prevention_type=SelfTradePrevention.MAKER.value,
+        source="mm")}
 
 
 def _not_quotable(market: Market) -> str:
