@@ -11,6 +11,9 @@ Two baselines from the same run, same workers, same markets and seeds:
 - bare commits: one-row UPDATE transactions back to back, the ceiling of any design that commits each
   quote update by itself.
 
+While `execute_many` still runs each command in its own transaction in the caller (until the sequencer
+commits batches), the first ratio stays near 1: both columns then pay one commit per update.
+
 Run: scripts/bench marketmaker   (or DATABASE_URL=postgres://... .venv/bin/python -m bench.marketmaker)
 It creates and migrates its own database next to DATABASE_URL's and drops it afterwards (< 1 minute).
 """
