@@ -3,24 +3,51 @@ the operations page show it."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from django.db.models import Subquery
+from django.db import connection
 
-from exchange.models import ExchangeState, Market
+from exchange.models import Event, ExchangeState, Market, Series
 from exchange.selectors.holdings import market_holdings_get
 from marketmaker.models import MarketMakerConfig
 
 OVERDUE_INTERVALS = 3
 
 
-def quoting_market_get(*, market_id: int) -> Market:
-    """The market with its series, and the exchange-wide `exchange_active` / `trading_active` switches
-    as attributes (None when never set), in one query."""
-    state = ExchangeState.objects.filter(pk=1)
-    return (Market.objects.select_related("event__series")
-            .annotate(exchange_active=Subquery(state.values("exchange_active")),
-                      trading_active=Subquery(state.values("trading_active")))
-            .get(pk=market_id))
+@dataclass(frozen=True, slots=True)
+class QuotingMarket:
+    """What a tick needs to know about its market."""
+
+    ticker: str
+    status: str
+    fee_type: str
+    fee_multiplier: int
+    trading_paused: bool  # exchange-wide: the exchange or its trading switched off
+
+
+@cache
+def _quoting_market_sql() -> str:
+    # Written once rather than built by the ORM every tick (see exchange/selectors/holdings.py).
+    q = connection.ops.quote_name
+    markets, events, series, state = (q(m._meta.db_table) for m in (Market, Event, Series, ExchangeState))
+    return (
+        f"SELECT m.ticker, m.status, s.fee_type, s.fee_multiplier,"
+        f" (SELECT NOT (x.exchange_active AND x.trading_active) FROM {state} x WHERE x.id = 1)"
+        f" FROM {markets} m JOIN {events} e ON e.id = m.event_id JOIN {series} s ON s.id = e.series_id"
+        f" WHERE m.id = %s"
+    )
+
+
+def quoting_market_get(*, market_id: int) -> QuotingMarket:
+    """The market's ticker, status and fee schedule with the exchange-wide pause, in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_quoting_market_sql(), [market_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Market.DoesNotExist(f"no market {market_id}")
+    ticker, status, fee_type, fee_multiplier, paused = row
+    # No ExchangeState row yet means both switches are on; SQLite answers 0 or 1.
+    return QuotingMarket(ticker, status, fee_type, fee_multiplier, bool(paused))
 
 
 @dataclass(frozen=True)

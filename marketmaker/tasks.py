@@ -20,7 +20,7 @@ from exchange.selectors.holdings import market_holdings_get
 from exchange.services import ExchangeError, OrderRequest
 from marketmaker import strategy
 from marketmaker.models import MarketMakerConfig
-from marketmaker.selectors import quoting_market_get
+from marketmaker.selectors import QuotingMarket, quoting_market_get
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +96,11 @@ def tick(config: MarketMakerConfig, *, rng: random.Random) -> TickReport:
     params = params_of(config)
     fair_before = price_from_cents(config.fair_value_cents) if config.fair_value_cents is not None else None
     fair = strategy.walk(fair_before, params, rng)
-    holdings = market_holdings_get(user_id=config.user_id, market_id=market.pk)
+    holdings = market_holdings_get(user_id=config.user_id, market_id=config.market_id)
     resting = [strategy.Resting(o.order_id, o.book_side, o.price, o.remaining, o.filled) for o in holdings.orders]
     # What the account could spend with the maker's own quotes here released.
     budget = holdings.balance - holdings.reserved + sum(o.reserved for o in holdings.orders)
-    series = market.event.series
-    fees = FeeSchedule.for_series(series.fee_type, series.fee_multiplier)
+    fees = FeeSchedule.for_series(market.fee_type, market.fee_multiplier)
     wanted = strategy.ladder(fair, params, position=holdings.position, budget=budget, fees=fees)
     applied, failed = apply(config.user_id, market.ticker, strategy.plan(resting, wanted))
     config.fair_value_cents = price_to_cents(fair)
@@ -139,11 +138,10 @@ def _command(user_id: int, ticker: str, action: strategy.Action) -> tuple[str, d
         source="mm")}
 
 
-def _not_quotable(market: Market) -> str:
+def _not_quotable(market: QuotingMarket) -> str:
     if market.status != Market.Status.ACTIVE:
         return f"skipped: market is {market.status}"
-    # None when the exchange-wide switches were never set: both on.
-    if market.exchange_active is False or market.trading_active is False:
+    if market.trading_paused:
         return "skipped: trading is paused on the exchange"
     return ""
 
