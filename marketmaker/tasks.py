@@ -104,6 +104,8 @@ def tick_many(configs: list[MarketMakerConfig], *, rng: random.Random) -> list[T
     """Tick several markets: their state is read in one query per maker, their quote changes go to the
     sequencer as one batch (so they share its commit), and the ticks are recorded in one statement.
     One report per config, in order."""
+    if not configs:
+        return []
     markets = quoting_markets_get(market_ids=[config.market_id for config in configs])
     holdings = makers_holdings(configs)
     planned = [_plan(config, markets[config.market_id], holdings[config.user_id, config.market_id], rng)
@@ -185,5 +187,5 @@ def _record(configs: list[MarketMakerConfig], reports: list[TickReport]) -> None
     now = timezone.now()
     for config, report in zip(configs, reports, strict=True):
         config.last_tick_at, config.last_tick_note = now, report.note[:200]
-    with transaction.atomic():
+    with transaction.atomic():  # one commit also where update_rows runs one UPDATE per row
         update_rows(MarketMakerConfig, configs, ["fair_value_cents", "last_tick_at", "last_tick_note"])
