@@ -210,6 +210,9 @@ EXCHANGE = {
     "MARKET_STATUS_STYLE": os.environ.get("MARKET_STATUS_STYLE", "finalized"),
     # Clock skew a signed request may have, as on production (±10 s accepted, 60 s refused).
     "SIGNATURE_WINDOW_S": env_int("SIGNATURE_WINDOW_S", 10),
+    # How long a server process trusts an API key it read (exchange.api.key_cache): a key revoked in
+    # another process is refused here within this many seconds (in the revoking process at once).
+    "API_KEY_CACHE_S": env_int("API_KEY_CACHE_S", 5),
     "RATE_LIMITS_ENABLED": env_bool("RATE_LIMITS_ENABLED", True),
     # Kalshi API usage tier for the per-user token buckets: basic, advanced, premier or prime.
     "RATE_LIMIT_TIER": os.environ.get("RATE_LIMIT_TIER", "basic"),
