@@ -51,16 +51,19 @@ INSTALLED_APPS = [
     "orderbook",
 ]
 
+# Django's own middleware in exchange.api.middleware's arrangement: hooks that do no I/O run in the event
+# loop rather than a thread hop each, and the browser-session ones step aside for signed or cookieless
+# API requests.
 MIDDLEWARE = [
     # First: API requests no view should see are answered in the API's shape before anything else runs.
     "exchange.api.guard.ApiRequestGuard",
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "exchange.api.middleware.SecurityMiddleware",
+    "exchange.api.middleware.SessionMiddleware",
+    "exchange.api.middleware.CommonMiddleware",
+    "exchange.api.middleware.CsrfViewMiddleware",
+    "exchange.api.middleware.AuthenticationMiddleware",
+    "exchange.api.middleware.MessageMiddleware",
+    "exchange.api.middleware.XFrameOptionsMiddleware",
     "exchange.api.errors.ApiErrorMiddleware",
 ]
 
