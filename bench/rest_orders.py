@@ -4,7 +4,8 @@
   signed read        GET  /trade-api/v2/portfolio/balance         vs  unsigned DRF GET answering a constant
 
 Both baselines are served by the same process, application and middleware stack (bench/rest_app.py),
-at 1, 8 and 32 keep-alive connections. Load comes from wrk replaying requests signed in advance (one
+at 1, 8 and 32 keep-alive connections, in alternating short rounds (the machine's load changes under
+both alike). Load comes from wrk replaying requests signed in advance (one
 signature per key, made just before each run, valid for the whole signature window; each order body
 carries a distinct client_order_id), so the load generator is not what saturates.
 
@@ -37,7 +38,10 @@ from bench.support import (  # noqa: E402
 )
 
 LEVELS = (1, 8, 32)
-SECONDS_PER_RUN = 5
+# Product and baseline alternate in short rounds, so a change in the machine's load (it is shared) falls
+# on both alike.
+ROUNDS = 3
+SECONDS_PER_RUN = 2
 MARKETS = 8
 KEYS = 32
 ORDER_PATH = "/trade-api/v2/portfolio/events/orders"
@@ -96,6 +100,23 @@ def measure(base: str, workdir: Path, build, clients: int) -> dict:
     return wrk_run(base, script, clients=clients, seconds=SECONDS_PER_RUN)
 
 
+def alternate(base: str, workdir: Path, product, baseline, clients: int) -> tuple[dict, dict]:
+    """ROUNDS alternating runs of each; the rate over all of them, the median round's latencies."""
+    runs: dict[str, list[dict]] = {"product": [], "baseline": []}
+    for _ in range(ROUNDS):
+        runs["product"].append(measure(base, workdir, product, clients))
+        runs["baseline"].append(measure(base, workdir, baseline, clients))
+    return combined(runs["product"]), combined(runs["baseline"])
+
+
+def combined(runs: list[dict]) -> dict:
+    def median(name: str) -> float:
+        return sorted(r[name] for r in runs)[len(runs) // 2]
+
+    return {"rate": sum(r["rate"] for r in runs) / len(runs), "p50": median("p50"), "p99": median("p99"),
+            "errors": sum(r["errors"] for r in runs)}
+
+
 def main() -> None:
     require_env("DATABASE_URL")
     if shutil.which("wrk") is None:
@@ -120,8 +141,7 @@ def main() -> None:
                     wrk_run(base, wrk_script(workdir / "warm.lua", build()), clients=8, seconds=1)
             for what, product, baseline in kinds:
                 for clients in LEVELS:
-                    mine = measure(base, workdir, product, clients)
-                    ref = measure(base, workdir, baseline, clients)
+                    mine, ref = alternate(base, workdir, product, baseline, clients)
                     rows.append([what, clients, f"{mine['rate']:.0f}", f"{ref['rate']:.0f}",
                                  f"{mine['rate'] / ref['rate']:.2f}", f"{mine['p50']:.1f}", f"{mine['p99']:.1f}",
                                  f"{ref['p50']:.1f}", f"{ref['p99']:.1f}", mine["errors"] + ref["errors"]])

@@ -5,14 +5,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from exchange import services
-from exchange.api.trading.base import TradingView, created
+from exchange.api.trading.base import AsyncTradingView, TradingView, created
 from exchange.api.trading.batch import MAX_BATCH, place_batch
 from exchange.api.trading.parse import Body, invalid, parse_count_fp, query_int, timestamp_s
-from exchange.api.trading.selectors import canonical_id, own_order, own_orders
+from exchange.api.trading.selectors import canonical_id, own_order, own_orders, resting_order_ids
 from exchange.api.trading.shapes import item_error_shape
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import ONE_CONTRACT, ONE_DOLLAR, count_to_fp, units_to_dollars
 from exchange.models import Order
+from exchange.sequencer import execute
 from exchange.services import ExchangeError, OrderRequest
 from exchange.wire_time import ts_ms
 
@@ -98,21 +99,18 @@ def cancel_ack(order: Order, reduced_by: int) -> dict:
     return data
 
 
-class EventOrders(TradingView):
+class EventOrders(AsyncTradingView):
     route = "/portfolio/events/orders"
 
     def post(self, request: Request) -> Response:
-        order = services.order_create(user=request.user, request=order_request(request.data))
+        order = execute("order_create", user_id=request.user.pk, request=order_request(request.data))
         return created(ack(order))
 
     def delete(self, request: Request) -> Response:
         subaccount = query_int(request.query_params, "subaccount", high=63)
         ticker = request.query_params.get("ticker") or None
-        orders = Order.objects.filter(user=request.user, status=Order.Status.RESTING)
-        if subaccount is not None:
-            orders = orders.filter(subaccount=subaccount)
-        services.orders_cancel_all(user=request.user, ticker=ticker,
-                                   only=[str(i) for i in orders.values_list("id", flat=True)])
+        execute("orders_cancel_all", user_id=request.user.pk, ticker=ticker,
+                only=resting_order_ids(request.user, subaccount=subaccount))
         return Response(status=204)
 
 
