@@ -8,7 +8,7 @@ from django.urls import include, path
 from rest_framework.test import APIClient
 
 from exchange.api.trading.base import TradingView
-from exchange.api.trading.orders_v2 import EventOrders
+from exchange.api.trading.orders_v2 import EventOrderAmend, EventOrderDecrease, EventOrderDetail, EventOrders
 from tests.support.factories import make_api_key
 from tests.support.signed_client import SignedClient
 
@@ -19,17 +19,17 @@ ASYNC_PATH = "/portfolio/events/orders"
 REFERENCE_PATH = "/reference/events/orders"
 
 
-class ReferenceEventOrders(TradingView):
-    """EventOrders' own handlers under DRF's synchronous dispatch and rendering."""
-
-    route = EventOrders.route
-
-    post = EventOrders.post
-    delete = EventOrders.delete
+def _reference(view: type) -> type:
+    """`view`'s own handlers under DRF's synchronous dispatch and rendering."""
+    handlers = {name: getattr(view, name) for name in ("get", "post", "delete") if name in vars(view)}
+    return type(f"Reference{view.__name__}", (TradingView,), {"route": view.route, **handlers})
 
 
 urlpatterns = [
-    path(f"trade-api/v2{REFERENCE_PATH}", ReferenceEventOrders.as_view()),
+    path(f"trade-api/v2{REFERENCE_PATH}", _reference(EventOrders).as_view()),
+    path(f"trade-api/v2{REFERENCE_PATH}/<str:order_id>", _reference(EventOrderDetail).as_view()),
+    path(f"trade-api/v2{REFERENCE_PATH}/<str:order_id>/amend", _reference(EventOrderAmend).as_view()),
+    path(f"trade-api/v2{REFERENCE_PATH}/<str:order_id>/decrease", _reference(EventOrderDecrease).as_view()),
     path("trade-api/v2/", include("exchange.api.urls")),
 ]
 
@@ -51,11 +51,12 @@ def _both(send) -> tuple:
     return _wire(send(ASYNC_PATH)), _wire(send(REFERENCE_PATH))
 
 
-@pytest.mark.parametrize("case", [
-    "placed", "placed-with-client-order-id", "invalid-price", "missing-time-in-force", "unknown-market",
-    "not-json", "not-an-object", "method-not-allowed", "cancel-all",
+@pytest.mark.parametrize(("case", "status"), [
+    ("placed", 201), ("placed-with-client-order-id", 201), ("invalid-price", 400), ("missing-time-in-force", 400),
+    ("unknown-market", 404), ("not-json", 400), ("not-an-object", 400), ("method-not-allowed", 405),
+    ("cancel-all", 204),
 ])
-def test_signed_answers_match_drfs(alice, market, case):
+def test_signed_answers_match_drfs(alice, market, case, status):
     """Signed requests: acceptances and refusals render identically."""
     send = {
         "placed": lambda p: alice.post(p, _order(market)),
@@ -70,6 +71,7 @@ def test_signed_answers_match_drfs(alice, market, case):
         "cancel-all": lambda p: alice.delete(p),
     }[case]
     mine, reference = _both(send)
+    assert mine[0] == status
     assert mine == reference
 
 
@@ -122,4 +124,32 @@ def test_a_session_needs_csrf_alike(trader, market):
     forced.force_authenticate(trader)
     mine, reference = _both(lambda p: forced.post("/trade-api/v2" + p, _order(market), format="json"))
     assert mine[0] == 201
+    assert mine == reference
+
+
+def _resting(client, market) -> str:
+    response = client.post(ASYNC_PATH, _order(market, count="5.00"))
+    assert response.status_code == 201, response.content
+    return response.json()["order_id"]
+
+
+@pytest.mark.parametrize(("case", "status"), [
+    ("cancel", 200), ("amend", 200), ("decrease", 200), ("cancel-unknown", 404), ("amend-mismatched", 400),
+])
+def test_order_changes_match_drfs(alice, market, case, status):
+    """Cancel, amend and decrease of a resting order, and their refusals, render identically."""
+    def send(base):
+        order_id = _resting(alice, market)
+        return {
+            "cancel": lambda: alice.delete(f"{base}/{order_id}"),
+            "amend": lambda: alice.post(f"{base}/{order_id}/amend", {"ticker": market.ticker, "side": "bid",
+                                                                      "price": "0.4100", "count": "5.00"}),
+            "decrease": lambda: alice.post(f"{base}/{order_id}/decrease", {"reduce_by": "2.00"}),
+            "cancel-unknown": lambda: alice.delete(f"{base}/00000000-0000-0000-0000-000000000000"),
+            "amend-mismatched": lambda: alice.post(f"{base}/{order_id}/amend", {"ticker": market.ticker, "side": "ask",
+                                                                                "price": "0.4100", "count": "5.00"}),
+        }[case]()
+
+    mine, reference = _both(send)
+    assert mine[0] == status
     assert mine == reference

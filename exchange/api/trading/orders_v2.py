@@ -114,16 +114,16 @@ class EventOrders(AsyncTradingView):
         return Response(status=204)
 
 
-class EventOrderDetail(TradingView):
+class EventOrderDetail(AsyncTradingView):
     route = "/portfolio/events/orders/{order_id}"
 
     def delete(self, request: Request, order_id: str) -> Response:
         before = own_order(request.user, order_id)
-        order = services.order_cancel(user=request.user, order_id=order_id)
+        order = execute("order_cancel", user_id=request.user.pk, order_id=order_id)
         return Response(cancel_ack(order, before.remaining_count))
 
 
-class EventOrderAmend(TradingView):
+class EventOrderAmend(AsyncTradingView):
     route = "/portfolio/events/orders/{order_id}/amend"
 
     def post(self, request: Request, order_id: str) -> Response:
@@ -133,21 +133,21 @@ class EventOrderAmend(TradingView):
         side = body.choice("side", ("bid", "ask"), required=True)
         if (ticker, side) != (order.market.ticker, order.book_side):
             raise invalid("ticker and side must match the order being amended")
-        _, new = services.order_amend(
-            user=request.user, order_id=order_id, yes_price=yes_price(body), count=fp_count(body, "count"),
-            client_order_id=body.text("updated_client_order_id", max_length=64) or None,
+        _, new = execute(
+            "order_amend", user_id=request.user.pk, order_id=order_id, yes_price=yes_price(body),
+            count=fp_count(body, "count"), client_order_id=body.text("updated_client_order_id", max_length=64) or None,
         )
         return Response(ack(new))
 
 
-class EventOrderDecrease(TradingView):
+class EventOrderDecrease(AsyncTradingView):
     route = "/portfolio/events/orders/{order_id}/decrease"
 
     def post(self, request: Request, order_id: str) -> Response:
         body = Body(request.data)
-        order = services.order_decrease(user=request.user, order_id=order_id,
-                                        reduce_by=fp_count(body, "reduce_by", required=False),
-                                        reduce_to=fp_count(body, "reduce_to", required=False))
+        order = execute("order_decrease", user_id=request.user.pk, order_id=order_id,
+                        reduce_by=fp_count(body, "reduce_by", required=False),
+                        reduce_to=fp_count(body, "reduce_to", required=False))
         data = {"order_id": str(order.id), "remaining_count": count_to_fp(order.remaining_count),
                 "ts_ms": ts_ms(order.updated_at)}
         if order.client_order_id:
