@@ -4,6 +4,7 @@ handlers: status, every header and the body, for acceptances and for each kind o
 import re
 
 import pytest
+from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.urls import include, path
 from rest_framework.test import APIClient
 
@@ -21,8 +22,18 @@ REFERENCE_PATH = "/reference/events/orders"
 
 def _reference(view: type) -> type:
     """`view`'s own handlers under DRF's synchronous dispatch and rendering."""
-    handlers = {name: getattr(view, name) for name in ("get", "post", "delete") if name in vars(view)}
+    handlers = {name: _sync(getattr(view, name)) for name in ("get", "post", "delete") if name in vars(view)}
     return type(f"Reference{view.__name__}", (TradingView,), {"route": view.route, **handlers})
+
+
+def _sync(handler):
+    if not iscoroutinefunction(handler):
+        return handler
+
+    def call(self, *args, **kwargs):
+        return async_to_sync(handler)(self, *args, **kwargs)
+
+    return call
 
 
 urlpatterns = [

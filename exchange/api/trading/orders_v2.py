@@ -1,6 +1,7 @@
 """Orders V2 (/portfolio/events/orders): book side bid|ask, `price` a YES dollar string, `count` an fp
 string, thin acknowledgements back."""
 
+from asgiref.sync import sync_to_async
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -13,7 +14,7 @@ from exchange.api.trading.shapes import item_error_shape
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import ONE_CONTRACT, ONE_DOLLAR, count_to_fp, units_to_dollars
 from exchange.models import Order
-from exchange.sequencer import execute
+from exchange.sequencer import aexecute
 from exchange.services import ExchangeError, OrderRequest
 from exchange.wire_time import ts_ms
 
@@ -102,38 +103,38 @@ def cancel_ack(order: Order, reduced_by: int) -> dict:
 class EventOrders(AsyncTradingView):
     route = "/portfolio/events/orders"
 
-    def post(self, request: Request) -> Response:
-        order = execute("order_create", user_id=request.user.pk, request=order_request(request.data))
+    async def post(self, request: Request) -> Response:
+        order = await aexecute("order_create", user_id=request.user.pk, request=order_request(request.data))
         return created(ack(order))
 
-    def delete(self, request: Request) -> Response:
+    async def delete(self, request: Request) -> Response:
         subaccount = query_int(request.query_params, "subaccount", high=63)
         ticker = request.query_params.get("ticker") or None
-        execute("orders_cancel_all", user_id=request.user.pk, ticker=ticker,
-                only=resting_order_ids(request.user, subaccount=subaccount))
+        only = await sync_to_async(resting_order_ids)(request.user, subaccount=subaccount)
+        await aexecute("orders_cancel_all", user_id=request.user.pk, ticker=ticker, only=only)
         return Response(status=204)
 
 
 class EventOrderDetail(AsyncTradingView):
     route = "/portfolio/events/orders/{order_id}"
 
-    def delete(self, request: Request, order_id: str) -> Response:
-        before = own_order(request.user, order_id)
-        order = execute("order_cancel", user_id=request.user.pk, order_id=order_id)
+    async def delete(self, request: Request, order_id: str) -> Response:
+        before = await sync_to_async(own_order)(request.user, order_id)
+        order = await aexecute("order_cancel", user_id=request.user.pk, order_id=order_id)
         return Response(cancel_ack(order, before.remaining_count))
 
 
 class EventOrderAmend(AsyncTradingView):
     route = "/portfolio/events/orders/{order_id}/amend"
 
-    def post(self, request: Request, order_id: str) -> Response:
+    async def post(self, request: Request, order_id: str) -> Response:
         body = Body(request.data)
-        order = own_order(request.user, order_id)
+        order = await sync_to_async(own_order)(request.user, order_id)
         ticker = body.text("ticker", required=True, max_length=64)
         side = body.choice("side", ("bid", "ask"), required=True)
         if (ticker, side) != (order.market.ticker, order.book_side):
             raise invalid("ticker and side must match the order being amended")
-        _, new = execute(
+        _, new = await aexecute(
             "order_amend", user_id=request.user.pk, order_id=order_id, yes_price=yes_price(body),
             count=fp_count(body, "count"), client_order_id=body.text("updated_client_order_id", max_length=64) or None,
         )
@@ -143,11 +144,11 @@ class EventOrderAmend(AsyncTradingView):
 class EventOrderDecrease(AsyncTradingView):
     route = "/portfolio/events/orders/{order_id}/decrease"
 
-    def post(self, request: Request, order_id: str) -> Response:
+    async def post(self, request: Request, order_id: str) -> Response:
         body = Body(request.data)
-        order = execute("order_decrease", user_id=request.user.pk, order_id=order_id,
-                        reduce_by=fp_count(body, "reduce_by", required=False),
-                        reduce_to=fp_count(body, "reduce_to", required=False))
+        order = await aexecute("order_decrease", user_id=request.user.pk, order_id=order_id,
+                               reduce_by=fp_count(body, "reduce_by", required=False),
+                               reduce_to=fp_count(body, "reduce_to", required=False))
         data = {"order_id": str(order.id), "remaining_count": count_to_fp(order.remaining_count),
                 "ts_ms": ts_ms(order.updated_at)}
         if order.client_order_id:
