@@ -1,8 +1,8 @@
 """Django's middleware, arranged so an API request pays only for what it uses.
 
-Under ASGI Django runs every hook of a sync middleware through a thread hop to the one thread all sync
-code shares: a dozen hops a request, serialized across requests. Hooks that only read and write the
-request and response run in the event loop instead (`InLoop`). The middleware that serve browser
+Under ASGI Django runs every hook of a sync middleware through a thread hop (to the request's sync
+thread and back): about a dozen hops a request. Hooks that only read and write the request and response
+run in the event loop instead (`InLoop`). The middleware that serve browser
 sessions (sessions, CSRF, login, messages) step aside for API requests no session can matter to
 (`BrowserOnly`): signed ones, which the signature alone authenticates, and ones without a session cookie.
 """
