@@ -3,11 +3,11 @@
   signed V2 create   POST /trade-api/v2/portfolio/events/orders   vs  unsigned DRF POST inserting one row
   signed read        GET  /trade-api/v2/portfolio/balance         vs  unsigned DRF GET answering a constant
 
-Both baselines are served by the same process, application and middleware stack (bench/rest_app.py),
-at 1, 8 and 32 keep-alive connections, in alternating short rounds (the machine's load changes under
-both alike). Load comes from wrk replaying requests signed in advance (one
-signature per key, made just before each run, valid for the whole signature window; each order body
-carries a distinct client_order_id), so the load generator is not what saturates.
+Both baselines are served by the same process, application and middleware stack (bench/rest_app.py;
+the sequencer in its default thread mode), at 1, 8 and 32 keep-alive connections, in alternating short
+rounds (the machine's load changes under both alike). Load comes from wrk replaying requests signed in
+advance (one signature per key, made just before each run, valid for the whole signature window; each
+order body carries a distinct client_order_id), so the load generator is not what saturates.
 
 Run:  scripts/bench rest_orders   (or DATABASE_URL=postgres://USER@HOST:PORT/ANYDB .venv/bin/python -m
 bench.rest_orders; needs `wrk` on PATH). It works in a fresh database, created, migrated and dropped here.
