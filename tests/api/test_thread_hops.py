@@ -44,4 +44,4 @@ def test_a_signed_order_create_hops_only_for_signals_and_the_command(api_key, ma
     monkeypatch.setattr(SyncToAsync, "__call__", recording)
     status, body = create("measured")
     assert status == 201, body
-    assert sorted(hops) == ["HttpResponseBase.close", "Signal.asend.<locals>.sync_send", "execute"], hops
+    assert sorted(hops) == ["HttpResponseBase.close", "Signal.asend.<locals>.sync_send", "local_execute"], hops
