@@ -1,11 +1,13 @@
 """Order entry over FIX: NewOrderSingle, OrderCancelRequest, OrderCancelReplaceRequest and
 OrderMassCancelRequest parsed into the same `exchange.services` calls REST makes.
 
-Synchronous (the transport runs these in worker threads). Successful changes are reported from the
-outbox like every other change; only refusals are answered here.
+Commands go to the sequencer (`aexecute`); reads run through the caller's `db` (worker threads).
+Successful changes are reported from their committed events like every other change; only refusals
+are answered here.
 """
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -14,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from exchange import services
+from exchange import sequencer, services
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import UnitError, cents_to_price, dollars_to_units, fp_to_count
 from exchange.fix import codec
@@ -30,6 +32,7 @@ TRADING_DAY_TZ = ZoneInfo("America/New_York")
 # The same bounds as REST's subaccount and client_order_id (the column's length on every database).
 MAX_SUBACCOUNT = 63
 MAX_CL_ORD_ID = Order._meta.get_field("client_order_id").max_length
+Db = Callable[..., Awaitable]  # runs a synchronous ORM call off the event loop
 
 
 @dataclass(frozen=True)
@@ -103,27 +106,37 @@ def order_request(msg: Message, dollars: bool, *, now: datetime | None = None) -
     )
 
 
-def new_order(user: AbstractBaseUser, msg: Message, dollars: bool, session_key: str | None = None,
-              ) -> Order | Refused:
-    """Place the order; `session_key` names the retransmission session that owns its reports."""
+async def new_order(user: AbstractBaseUser, msg: Message, dollars: bool, rt_session: str | None,
+                    db: Db) -> Order | Refused:
+    """Place the order; `rt_session` names the retransmission session that owns its reports."""
+    try:
+        request = order_request(msg, dollars)
+        if rt_session is None:
+            return await sequencer.aexecute("order_create", user_id=user.pk, request=request)
+    except ExchangeError as error:
+        return Refused(error.code, error.message)
+    return await db(_create_owned, user, request, rt_session)
+
+
+def _create_owned(user: AbstractBaseUser, request: OrderRequest, rt_session: str) -> Order | Refused:
+    """The order and its owning session in one transaction (until the sequencer records the owner)."""
     with transaction.atomic():
         try:
-            order = services.order_create(user=user, request=order_request(msg, dollars))
+            order = services.order_create(user=user, request=request)
         except ExchangeError as error:
             # Caught inside the block: a refused order's own savepoint is already rolled back, while a
             # killed fill-or-kill keeps its canceled record (its ClOrdID stays used, as over REST).
             return Refused(error.code, error.message)
-        _owned_by(order, session_key)
+        _owned_by(order, rt_session)
     return order
 
 
-def _owned_by(order: Order, session_key: str | None) -> None:
+def _owned_by(order: Order, rt_session: str) -> None:
     """Record, in the order's own transaction, which retransmission session its reports belong to."""
-    if session_key:
-        # One upsert statement on the order path (a replace may come from another session).
-        FixOrderSession.objects.bulk_create(
-            [FixOrderSession(order_id=order.id, key_id=session_key, target=Target.RT.value)],
-            update_conflicts=True, unique_fields=["order_id"], update_fields=["key_id", "target"])
+    # One upsert statement on the order path (a replace may come from another session).
+    FixOrderSession.objects.bulk_create(
+        [FixOrderSession(order_id=order.id, key_id=rt_session, target=Target.RT.value)],
+        update_conflicts=True, unique_fields=["order_id"], update_fields=["key_id", "target"])
 
 
 def find_order(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) -> Order | None:
@@ -141,32 +154,40 @@ def find_order(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) ->
             or orders.filter(client_order_id=orig).order_by("-created_at").first())
 
 
-def cancel(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) -> Order | Refused:
-    order = find_order(user, msg, aliases)
-    if order is None:
-        return Refused(RejectCode.ORDER_NOT_FOUND, "unknown order")
+async def cancel(user: AbstractBaseUser, order: Order) -> Order | Refused:
     try:
-        return services.order_cancel(user=user, order_id=str(order.id))
+        return await sequencer.aexecute("order_cancel", user_id=user.pk, order_id=str(order.id))
     except ExchangeError as error:
         return Refused(error.code, error.message, str(order.id), _ord_status(order))
 
 
-def replace(user: AbstractBaseUser, msg: Message, aliases: dict[str, str], dollars: bool,
-            session_key: str | None = None) -> Order | Refused:
+async def replace(user: AbstractBaseUser, order: Order, msg: Message, dollars: bool, rt_session: str | None,
+                  db: Db) -> Order | Refused:
     """Price and/or quantity change; a pure size decrease keeps the order's place (order_decrease)."""
-    order = find_order(user, msg, aliases)
-    if order is None:
-        return Refused(RejectCode.ORDER_NOT_FOUND, "unknown order")
     try:
-        with transaction.atomic():
-            changed = _replace(user, order, msg, dollars)
-            _owned_by(changed, session_key)
-        return changed
+        name, kwargs = replace_command(order, msg, dollars)
+        if rt_session is None:
+            return _replaced(await sequencer.aexecute(name, user_id=user.pk, **kwargs))
+        return await db(_replace_owned, user, name, kwargs, rt_session)
     except ExchangeError as error:
         return Refused(error.code, error.message, str(order.id), _ord_status(order))
 
 
-def _replace(user: AbstractBaseUser, order: Order, msg: Message, dollars: bool) -> Order:
+def _replace_owned(user: AbstractBaseUser, name: str, kwargs: dict, rt_session: str) -> Order:
+    """The replace and the order's new owning session in one transaction (until the sequencer records it)."""
+    with transaction.atomic():
+        changed = _replaced(getattr(services, name)(user=user, **kwargs))
+        _owned_by(changed, rt_session)
+    return changed
+
+
+def _replaced(result: Order | tuple[Order, Order]) -> Order:
+    """The order after the change (order_amend answers with its state before and after)."""
+    return result[1] if isinstance(result, tuple) else result
+
+
+def replace_command(order: Order, msg: Message, dollars: bool) -> tuple[str, dict]:
+    """The service call an OrderCancelReplaceRequest makes of `order`: (name, kwargs without the user)."""
     try:
         total = fp_to_count(msg.get(38))
         price = parse_price(msg.get(44), dollars) if msg.get(44) else order.price
@@ -175,27 +196,23 @@ def _replace(user: AbstractBaseUser, order: Order, msg: Message, dollars: bool) 
     if order.status != Order.Status.RESTING:
         raise ExchangeError(RejectCode.ORDER_NOT_RESTING, f"order is {order.status}")
     if price == order.price and order.fill_count < total < order.fill_count + order.remaining_count:
-        return services.order_decrease(user=user, order_id=str(order.id), reduce_to=total - order.fill_count,
-                                       client_order_id=cl_ord_id(msg))
-    _old, new = services.order_amend(user=user, order_id=str(order.id), yes_price=price, count=total,
-                                     client_order_id=cl_ord_id(msg))
-    return new
+        return "order_decrease", {"order_id": str(order.id), "reduce_to": total - order.fill_count,
+                                  "client_order_id": cl_ord_id(msg)}
+    return "order_amend", {"order_id": str(order.id), "yes_price": price, "count": total,
+                           "client_order_id": cl_ord_id(msg)}
 
 
-def mass_cancel(user: AbstractBaseUser) -> list[Order]:
-    """Cancel every resting order the user placed over FIX."""
-    ids = [str(i) for i in Order.objects.filter(user=user, status=Order.Status.RESTING, source="fix")
-           .values_list("id", flat=True)]
-    if not ids:
-        return []
-    return services.orders_cancel_all(user=user, only=ids)
+def fix_resting_ids(user: AbstractBaseUser) -> list[str]:
+    """The user's resting orders placed over FIX (what an OrderMassCancelRequest cancels)."""
+    return [str(i) for i in Order.objects.filter(user=user, status=Order.Status.RESTING, source="fix")
+            .values_list("id", flat=True)]
 
 
-def cancel_orders(user: AbstractBaseUser, order_ids: list[str]) -> int:
-    """CancelOrdersOnDisconnect: the session's still-resting orders."""
+async def cancel_orders(user: AbstractBaseUser, order_ids: list[str]) -> list[Order]:
+    """Cancel these orders of the user's that still rest (mass cancel, CancelOrdersOnDisconnect)."""
     if not order_ids:
-        return 0
-    return len(services.orders_cancel_all(user=user, only=order_ids))
+        return []
+    return await sequencer.aexecute("orders_cancel_all", user_id=user.pk, only=order_ids)
 
 
 def _ord_status(order: Order) -> str:
