@@ -55,7 +55,12 @@ class EventMerge:
         """A live batch: the events to deliver now (this batch's and any it unblocked), in order."""
         if batch.market is None or batch.book_seq is None:
             return self._take(batch.events)
-        self.queues.setdefault(batch.market, deque()).append(batch)
+        queue = self.queues.setdefault(batch.market, deque())
+        # A market's commands commit in id order; their publications may cross between threads.
+        at = len(queue)
+        while at and queue[at - 1].last_id > batch.last_id:
+            at -= 1
+        queue.insert(at, batch)
         return self._drain_market(batch.market)
 
     def tailed(self, events: list[Envelope], cursor: int) -> list[Envelope]:
