@@ -25,7 +25,7 @@ from django.db import close_old_connections, connection, connections
 
 from exchange.fix import store
 from exchange.fix.connection import FAILED, Connection
-from exchange.fix.merge import Batch, EventMerge, Readiness
+from exchange.fix.merge import Batch, EventMerge, Readiness, published_batches
 from exchange.fix.reports import Report, execution_reports
 from exchange.fix.session import Target
 from exchange.outbox import Envelope, EventKind, OutboxReader, add_listener, remove_listener
@@ -209,7 +209,7 @@ class Acceptor:
     def _published_from(self, loop: asyncio.AbstractEventLoop):
         """The publish subscriber: runs in the committing thread, hands the batches to the loop."""
         def published(rows: Sequence) -> None:
-            batches = live_batches(rows)
+            batches = published_batches(rows, REPORTED)
             if batches and not loop.is_closed():
                 with contextlib.suppress(RuntimeError):  # the loop stopped meanwhile
                     loop.call_soon_threadsafe(self._on_published, batches)
@@ -379,24 +379,3 @@ def _close_connection() -> None:
     """Close the calling thread's database connection (Django keeps one per thread)."""
     connection.close()
 
-
-def live_batches(rows: Sequence) -> list[Batch]:
-    """Committed `MarketEvent` rows (one command's) as a batch per market, with the kinds FIX reports."""
-    by_market: dict[str | None, list] = {}
-    for row in rows:
-        by_market.setdefault(row.payload.get("ticker"), []).append(row)
-    batches = []
-    for market, group in by_market.items():
-        events = [_envelope(row, market) for row in group if row.kind in REPORTED]
-        changed = any(row.kind == EventKind.BOOK for row in group)
-        if events or changed:
-            batches.append(Batch(market, group[0].book_seq, changed, max(row.id for row in group), events))
-    return batches
-
-
-def _envelope(row, market: str | None) -> Envelope:
-    ts = row.payload.get("ts_ms")
-    if ts is None:
-        ts = int(row.created_at.timestamp() * 1000)
-    return Envelope(id=row.id, kind=EventKind(row.kind), market=market, book_seq=row.book_seq,
-                    user_id=row.user_id, ts_ms=ts, payload=row.payload)

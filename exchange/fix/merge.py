@@ -13,11 +13,11 @@ Pure: no Django, no I/O; the acceptor decides per event whether it may go live (
 """
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from exchange.outbox import Envelope
+from exchange.outbox import Envelope, EventKind
 
 
 class Readiness(Enum):
@@ -110,3 +110,27 @@ class EventMerge:
         fresh = [e for e in events if e.id > self.passed and e.id not in self.delivered]
         self.delivered.update(e.id for e in fresh)
         return fresh
+
+
+def published_batches(rows: Sequence, kinds: Collection[EventKind]) -> list[Batch]:
+    """Committed `MarketEvent` rows (one commit's, possibly of many commands) as one batch per market and
+    book_seq, keeping the events of `kinds`."""
+    groups: dict[tuple[str | None, int | None], list] = {}
+    for row in rows:
+        ticker = row.payload.get("ticker")
+        groups.setdefault((ticker, row.book_seq if ticker else None), []).append(row)
+    batches = []
+    for (market, book_seq), group in groups.items():
+        events = [_envelope(row, market) for row in group if row.kind in kinds]
+        changed = any(row.kind == EventKind.BOOK for row in group)
+        if events or changed:
+            batches.append(Batch(market, book_seq, changed, max(row.id for row in group), events))
+    return batches
+
+
+def _envelope(row, market: str | None) -> Envelope:
+    ts = row.payload.get("ts_ms")
+    if ts is None:
+        ts = int(row.created_at.timestamp() * 1000)
+    return Envelope(id=row.id, kind=EventKind(row.kind), market=market, book_seq=row.book_seq,
+                    user_id=row.user_id, ts_ms=ts, payload=row.payload)

@@ -1,6 +1,8 @@
 """EventMerge: live batches and the outbox tail make one per-market stream, each event once."""
 
-from exchange.fix.merge import Batch, EventMerge, Readiness
+from types import SimpleNamespace
+
+from exchange.fix.merge import Batch, EventMerge, Readiness, published_batches
 from exchange.outbox import Envelope, EventKind
 
 M = "MKT"
@@ -108,3 +110,18 @@ def test_publications_that_cross_are_delivered_in_commit_order():
     merge = known_at(3)
     assert merge.published(batch(5, ev(9, 5))) == []
     assert ids(merge.published(batch(4, ev(8, 4)))) == [8, 9]
+
+
+def row(event_id: int, kind: EventKind, ticker: str | None, book_seq: int | None):
+    return SimpleNamespace(id=event_id, kind=kind.value, book_seq=book_seq, user_id=1, created_at=None,
+                           payload={"ticker": ticker, "ts_ms": 0, "order_id": "o1"})
+
+
+def test_one_commit_of_several_commands_makes_a_batch_per_market_and_book_seq():
+    """A commit holding two commands on market A and one on B gives three batches, reported kinds only."""
+    rows = [row(1, EventKind.BOOK, "A", 5), row(2, EventKind.EXECUTION, "A", 5), row(3, EventKind.BOOK, "B", 2),
+            row(4, EventKind.EXECUTION, "B", 2), row(5, EventKind.BOOK, "A", 6), row(6, EventKind.EXECUTION, "A", 6),
+            row(7, EventKind.ORDER_GROUP, None, None)]
+    batches = published_batches(rows, {EventKind.EXECUTION})
+    assert [(b.market, b.book_seq, b.changed, b.last_id, ids(b.events)) for b in batches] == [
+        ("A", 5, True, 2, [2]), ("B", 2, True, 4, [4]), ("A", 6, True, 6, [6])]
