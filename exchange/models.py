@@ -80,6 +80,8 @@ class Market(models.Model):
     settled_at = models.DateTimeField(null=True, blank=True)
     # Market state maintained by the services in the same transaction as each change.
     book_seq = models.BigIntegerField(default=0)
+    # Bumped by every command that writes the market: the sequencer's memory of it is valid for one version.
+    version = models.BigIntegerField(default=0)
     last_price = models.IntegerField(default=0)
     yes_bid = models.IntegerField(default=0)
     yes_bid_size = models.BigIntegerField(default=0)

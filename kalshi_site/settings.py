@@ -227,6 +227,9 @@ EXCHANGE = {
 # Which of production Kalshi's dated API changes are in force (exchange/api_changes.py): an ISO date
 # serves the API as it was that day; unset serves it as production does today (every change applied).
 KALSHI_API_DATE = os.environ.get("KALSHI_API_DATE", "")
+# "thread": commands queue to this process's sequencer thread, which commits them in batches;
+# "inline": each runs in its caller's thread (one command per commit), as the test suite runs them.
+ENGINE_MODE = os.environ.get("ENGINE_MODE", "thread")
 
 # --- Market maker and the market clock -----------------------------------------------------------
 # The environment seeds the default market's MarketMakerConfig (created on the first tick); after

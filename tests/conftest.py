@@ -8,6 +8,24 @@ from tests.support.servers import daphne_server
 LEGACY_API_DATE = "2025-12-31"  # before every dated production change (exchange/api_changes.py)
 
 
+def pytest_configure(config):
+    """In this process commands run in the test's own thread and transaction (server processes the
+    suite starts keep the default, the sequencer thread)."""
+    from django.conf import settings
+
+    settings.ENGINE_MODE = "inline"
+
+
+@pytest.fixture(autouse=True)
+def _sequencer_memory():
+    """Each test starts with empty memory; one that switched to the thread mode leaves no thread behind."""
+    from exchange.sequencer.api import local_sequencer
+
+    local_sequencer().reset()
+    yield
+    local_sequencer().stop()
+
+
 @pytest.fixture
 def legacy_api(settings):
     """The API as production served it before 2026: legacy integer fields next to the `_dollars` / `_fp`

@@ -6,12 +6,13 @@ On PostgreSQL the transaction takes its id (xid) before it draws outbox ids; the
 
 from collections.abc import Sequence
 
-from django.db import connections, transaction
+from django.db import connection, transaction
 
 from exchange.outbox.reader import on_commit_published
+from exchange.rows import insert_rows
 
 
-def outbox_write(events: Sequence, *, has_xid: bool = False, using: str = "default") -> None:
+def outbox_write(events: Sequence, *, has_xid: bool = False) -> None:
     """Insert `events` (unsaved `MarketEvent`s) and publish them after the transaction commits.
 
     `has_xid`: the transaction has already written or row-locked something (SELECT ... FOR UPDATE
@@ -22,10 +23,9 @@ def outbox_write(events: Sequence, *, has_xid: bool = False, using: str = "defau
     from exchange.models import MarketEvent
     from exchange.services.publish import publish_on_commit
 
-    connection = connections[using]
     if connection.vendor == "postgresql" and not has_xid:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_current_xact_id()")
-    MarketEvent.objects.using(using).bulk_create(events)
+    insert_rows(MarketEvent, list(events))
     publish_on_commit(events)
-    transaction.on_commit(on_commit_published, using=using)
+    transaction.on_commit(on_commit_published)

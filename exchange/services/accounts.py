@@ -1,20 +1,24 @@
 """Accounts: funding and withdrawals (deposits are how money enters the simulator)."""
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.utils import timezone
 
 from exchange.engine.ledger import fund
 from exchange.engine.rejects import RejectCode
 from exchange.models import Account
+from exchange.sequencer.batch import current_batch
+from exchange.sequencer.memory import clone
 from exchange.services.errors import ExchangeError
 
 
-@transaction.atomic
-def account_fund(*, user: AbstractBaseUser, amount: int) -> Account:
+def account_fund(*, user_id: int, amount: int) -> Account:
     """Add `amount` ($0.0001) to the balance; a negative amount withdraws from what is available."""
-    Account.objects.get_or_create(user=user)
-    account = Account.objects.select_for_update().get(user=user)
+    batch = current_batch()
+    accounts = batch.lock_accounts([user_id])
+    account = clone(accounts[user_id])
     if not fund(account, amount):
         raise ExchangeError(RejectCode.INSUFFICIENT_BALANCE, "cannot withdraw more than the available balance")
-    account.save(update_fields=["balance", "updated_at"])
+    account.updated_at = timezone.now()
+    accounts[user_id] = account
+    batch.stage_accounts([user_id])
+    batch.write()
     return account

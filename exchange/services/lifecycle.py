@@ -1,12 +1,10 @@
-"""Market lifecycle: initialized -> active <-> inactive -> closed -> determined -> finalized."""
+"""Market lifecycle commands: initialized -> active <-> inactive -> closed -> determined -> finalized."""
 
 from datetime import datetime
 
-from django.db import transaction
-
 from exchange.engine import CancelReason
 from exchange.engine.rejects import RejectCode
-from exchange.models import ExchangeState, Market, Order, Position, Settlement
+from exchange.models import ExchangeState, Market, Order, Settlement
 from exchange.outbox import EventKind, LifecycleEvent
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
@@ -22,24 +20,21 @@ def _transition(ticker: str, allowed: set[str], to: str, event_type: LifecycleEv
         raise ExchangeError(RejectCode.INVALID_PARAMETER,
                             f"market {ticker} is {txn.market.status}; cannot move it to {to}")
     if cancel is not None:
-        txn.cancel_orders(txn.resting(), cancel)
+        txn.cancel_orders(txn.resting_ids(), cancel)
     txn.market.status = to
     txn.lifecycle(event_type)
     return txn
 
 
-@transaction.atomic
 def market_open(*, ticker: str) -> Market:
     return _move(ticker, {S.INITIALIZED}, S.ACTIVE, LifecycleEvent.ACTIVATED)
 
 
-@transaction.atomic
 def market_pause(*, ticker: str) -> Market:
     """Pause trading; resting orders are canceled, as Kalshi does when it deactivates a market."""
     return _move(ticker, {S.ACTIVE}, S.INACTIVE, LifecycleEvent.DEACTIVATED, CancelReason.MARKET_HALTED)
 
 
-@transaction.atomic
 def market_resume(*, ticker: str) -> Market:
     return _move(ticker, {S.INACTIVE}, S.ACTIVE, LifecycleEvent.ACTIVATED)
 
@@ -52,7 +47,6 @@ def _move(ticker: str, allowed: set[str], to: str, event_type: LifecycleEvent,
     return txn.market
 
 
-@transaction.atomic
 def market_close(*, ticker: str) -> Market:
     txn = _transition(ticker, {S.INITIALIZED, S.ACTIVE, S.INACTIVE}, S.CLOSED, LifecycleEvent.CLOSE_DATE_UPDATED,
                       CancelReason.MARKET_CLOSED)
@@ -62,7 +56,6 @@ def market_close(*, ticker: str) -> Market:
     return txn.market
 
 
-@transaction.atomic
 def market_update_close_time(*, ticker: str, close_time: datetime) -> Market:
     txn = MarketTxn.lock(ticker=ticker)
     if txn.market.status in (S.CLOSED, S.DETERMINED, S.FINALIZED):
@@ -73,7 +66,6 @@ def market_update_close_time(*, ticker: str, close_time: datetime) -> Market:
     return txn.market
 
 
-@transaction.atomic
 def market_determine(*, ticker: str, result: str) -> Market:
     """Record the outcome; an open market is closed first."""
     if result not in (Market.Result.YES, Market.Result.NO):
@@ -88,13 +80,12 @@ def market_determine(*, ticker: str, result: str) -> Market:
     return txn.market
 
 
-@transaction.atomic
 def market_settle(*, ticker: str) -> Market:
     """Pay $1 per winning contract, record each holder's settlement, and finalize the market."""
     txn = _transition(ticker, {S.DETERMINED}, S.FINALIZED, LifecycleEvent.SETTLED, CancelReason.SETTLED)
     market = txn.market
     market.settled_at = txn.now
-    positions = list(Position.objects.filter(market=market).exclude(position=0, cost=0))
+    positions = [p for p in txn.all_positions() if p.position or p.cost]
     settlements = []
     for position in positions:
         yes, no = max(position.position, 0), max(-position.position, 0)
@@ -103,11 +94,10 @@ def market_settle(*, ticker: str) -> Market:
         settlements.append(Settlement(
             user_id=position.user_id, market=market, result=market.result, yes_count=yes, no_count=no,
             yes_total_cost=cost if yes else 0, no_total_cost=cost if no else 0,
-            revenue=payout, fees_paid=position.fees_paid,
+            revenue=payout, fees_paid=position.fees_paid, settled_at=txn.now,
         ))
         position.updated_at = txn.now
-    Position.objects.bulk_update(positions, ["position", "cost", "realized_pnl", "updated_at"])
-    Settlement.objects.bulk_create(settlements)
+    txn.batch.settlements += settlements
     for settlement in settlements:
         payload = payloads.settlement_payload(settlement, market.ticker, txn.now)
         txn.private_event(EventKind.SETTLEMENT, settlement.user_id, payload)
@@ -115,7 +105,6 @@ def market_settle(*, ticker: str) -> Market:
     return market
 
 
-@transaction.atomic
 def market_fast_forward(*, ticker: str, result: str) -> Market:
     """Fast clock for testing bots: close (if open), determine `result` and settle now, in one step."""
     if Market.objects.filter(ticker=ticker, status__in=[S.INITIALIZED, S.ACTIVE, S.INACTIVE]).exists():
@@ -125,18 +114,19 @@ def market_fast_forward(*, ticker: str, result: str) -> Market:
 
 
 def orders_expire(*, now: datetime) -> int:
-    """Cancel resting orders whose expiration time has passed; one transaction per market."""
-    expired = Order.objects.filter(status=Order.Status.RESTING, expiration_time__lte=now)
+    """Cancel resting orders whose expiration time has passed."""
+    expired: dict[int, list[str]] = {}
+    for order_id, market_id in (Order.objects.filter(status=Order.Status.RESTING, expiration_time__lte=now)
+                                .values_list("id", "market_id")):
+        expired.setdefault(market_id, []).append(str(order_id))
     count = 0
-    for market_id in sorted(set(expired.values_list("market_id", flat=True))):
-        with transaction.atomic():
-            txn = MarketTxn.lock(market_id=market_id)
-            count += len(txn.cancel_orders(expired.filter(market_id=market_id), CancelReason.EXPIRED))
-            txn.flush()
+    for market_id in sorted(expired):
+        txn = MarketTxn.lock(market_id=market_id)
+        count += len(txn.cancel_orders(expired[market_id], CancelReason.EXPIRED))
+        txn.flush()
     return count
 
 
-@transaction.atomic
 def exchange_trading_set(*, active: bool) -> ExchangeState:
     """Pause or resume trading exchange-wide. Pausing cancels the resting orders placed with
     `cancel_order_on_pause`, as Kalshi does; the others wait for trading to resume."""

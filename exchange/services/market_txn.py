@@ -1,15 +1,16 @@
-"""One locked market inside one database transaction.
+"""One market's part of a sequencer batch.
 
-`MarketTxn` loads into a `Book` only the resting orders a command can touch, runs the pure engine,
-then writes orders, trades, fills, positions, balances, the market row and outbox events together.
-Lock order is markets (by id) then accounts (by user id), which keeps concurrent commands free of
+`MarketTxn` builds a `Book` from memory holding only the resting orders a command can touch, runs the
+pure engine and the ledger on private copies of the orders, positions and market row, and on success
+stages all of it in the batch (rows, outbox events, memory); a refused command leaves nothing behind.
+Lock order is markets (by id) then accounts (by user id), which keeps concurrent writers free of
 deadlocks.
 """
 
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import Exists, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from exchange.engine import Book, CancelReason, LevelChanged, RestingOrder, Result, Side, matching
@@ -18,73 +19,69 @@ from exchange.engine.ledger import Ledger
 from exchange.engine.orders import OrderStatus
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import units_to_dollars
-from exchange.models import Account, ExchangeState, Fill, Market, MarketEvent, Order, Position, Trade
-from exchange.outbox import EventKind, ExecType, LifecycleEvent, UpdateReason, outbox_write
+from exchange.ids import new_id
+from exchange.models import Fill, Market, MarketEvent, Order, Position, Trade
+from exchange.outbox import EventKind, ExecType, LifecycleEvent, UpdateReason
+from exchange.rows import build
+from exchange.sequencer.batch import Batch, current_batch
+from exchange.sequencer.memory import clone
 from exchange.services import payloads
 from exchange.services.errors import ExchangeError
 
-ORDER_UPDATE_FIELDS = [
-    "status", "price", "initial_count", "remaining_count", "fill_count", "priority", "reserved",
-    "taker_fill_count", "maker_fill_count", "taker_fill_cost", "maker_fill_cost", "taker_fees", "maker_fees",
-    "taker_fee_basis", "maker_fee_basis", "fee_accumulator", "updated_at", "last_update_reason", "client_order_id",
-]
-WINDOW_BATCH = 32
-MARKET_STATE_FIELDS = [
-    "status", "close_time", "result", "determined_at", "settled_at", "book_seq", "last_price", "yes_bid",
-    "yes_bid_size", "yes_ask", "yes_ask_size", "volume", "open_interest", "updated_at",
-]
 _OPENING = (UpdateReason.PLACED, UpdateReason.AMEND, UpdateReason.DECREASE)
-POSITION_FIELDS = ["position", "cost", "realized_pnl", "fees_paid", "total_traded", "volume", "updated_at"]
 
 
-def _locking() -> QuerySet[Market]:
-    # `exchange_paused` rides along with the lock so order entry needs no extra query for the switch.
-    paused = Exists(ExchangeState.objects.filter(Q(exchange_active=False) | Q(trading_active=False)))
-    return Market.objects.select_for_update(of=("self",)).select_related("event__series").annotate(
-        exchange_paused=paused)
-
-
-def lock_market(*, ticker: str | None = None, market_id: int | None = None) -> Market:
-    query = _locking()
-    try:
-        return query.get(ticker=ticker) if ticker is not None else query.get(pk=market_id)
-    except Market.DoesNotExist:
-        raise ExchangeError(RejectCode.MARKET_NOT_FOUND, f"market {ticker or market_id} not found") from None
-
-
-def lock_market_of_order(user_id: int, order_id: str) -> Market:
+def market_of_order(batch: Batch, user_id: int, order_id: str) -> Market:
     """Lock the market of one of this user's orders; anyone else's order is not found."""
     try:
-        return _locking().get(orders__id=uuid.UUID(str(order_id)), orders__user_id=user_id)
-    except (Market.DoesNotExist, ValueError):
+        key = str(uuid.UUID(str(order_id)))
+    except ValueError:
         raise ExchangeError(RejectCode.ORDER_NOT_FOUND, f"order {order_id} not found") from None
+    staged = batch.orders.get(key)
+    if staged is not None:
+        market_id = staged.market_id if staged.user_id == user_id else None
+    else:
+        market_id = next((m for m, memory in batch.memory.items() if (o := memory.resting(key)) is not None
+                          and o.user_id == user_id), None)
+        if market_id is None:
+            market_id = (Order.objects.filter(pk=key, user_id=user_id).values_list("market_id", flat=True)
+                         .first())
+    if market_id is None:
+        raise ExchangeError(RejectCode.ORDER_NOT_FOUND, f"order {order_id} not found")
+    return batch.market(market_id=market_id)
 
 
 def cancel_across_markets(orders: QuerySet[Order], reason: CancelReason) -> list[Order]:
-    """Cancel resting orders in any number of markets.
+    """Cancel the resting orders among these, in any number of markets, as one command.
 
-    Every market is locked (in id order) and then every owner's account (one sorted query) before the
-    first change, keeping the lock order of single-market commands: markets, then accounts.
+    Every market is locked (in id order) and then every owner's account before the first change,
+    keeping the lock order of single-market commands: markets, then accounts. Commands that cancel
+    across markets run alone in their batch, so the tables are current for the query.
     """
-    resting = orders.filter(status=Order.Status.RESTING)
-    market_ids = sorted(set(resting.values_list("market_id", flat=True)))
-    txns = [MarketTxn(lock_market(market_id=market_id)) for market_id in market_ids]
-    MarketTxn._lock_accounts(set(resting.values_list("user_id", flat=True)))
+    batch = current_batch()
+    by_market: dict[int, list[str]] = {}
+    for order_id, market_id in orders.filter(status=Order.Status.RESTING).values_list("id", "market_id"):
+        by_market.setdefault(market_id, []).append(str(order_id))
+    txns = [MarketTxn(batch.market(market_id=market_id)) for market_id in sorted(by_market)]
+    batch.lock_accounts(sorted({o.user_id for txn in txns for i in by_market[txn.market.pk]
+                                if (o := txn.memory.resting(i)) is not None}))
     canceled: list[Order] = []
     for txn in txns:
-        canceled += txn.cancel_orders(orders.filter(market_id=txn.market.pk), reason)
+        canceled += txn.cancel_orders(by_market[txn.market.pk], reason)
         txn.flush()
     return canceled
 
 
 class MarketTxn:
     def __init__(self, market: Market) -> None:
-        self.market = market
+        self.batch = current_batch()
+        self.memory = self.batch.market_memory(market)
+        self.market = clone(market)
         self.now = timezone.now()
         series = market.event.series
         self.fees = FeeSchedule.for_series(series.fee_type, series.fee_multiplier)
-        self.ledger = Ledger(self.fees)  # decides every money change; flush persists them
-        self.orders: dict[str, Order] = {}
+        self.ledger = Ledger(self.fees)  # decides every money change; flush stages them
+        self.orders: dict[str, Order] = {}  # private copies of the orders the command loaded
         # client_order_id of each loaded order as it was before the command: a replace reports it.
         self._client_order_ids: dict[str, str] = {}
         self._created: list[Order] = []
@@ -103,46 +100,67 @@ class MarketTxn:
 
     @classmethod
     def lock(cls, *, ticker: str | None = None, market_id: int | None = None) -> "MarketTxn":
-        return cls(lock_market(ticker=ticker, market_id=market_id))
+        return cls(current_batch().market(ticker=ticker, market_id=market_id))
 
     @classmethod
     def lock_for_order(cls, user_id: int, order_id: str) -> "MarketTxn":
-        return cls(lock_market_of_order(user_id, order_id))
+        batch = current_batch()
+        return cls(market_of_order(batch, user_id, order_id))
 
     # --- loading -------------------------------------------------------------------------------------
-    def resting(self) -> QuerySet[Order]:
-        return Order.objects.filter(market=self.market, status=Order.Status.RESTING)
+    def resting_order(self, order_id: str) -> Order:
+        """This market's resting order, as a private copy; one that filled or was canceled is refused."""
+        key = str(order_id)
+        if key in self.orders:
+            order = self.orders[key]
+        else:
+            found = self.memory.resting(key)
+            if found is None:
+                staged = self.batch.orders.get(key)
+                status = staged.status if staged is not None else (
+                    Order.objects.filter(pk=key).values_list("status", flat=True).first() or "unknown")
+                raise ExchangeError(RejectCode.ORDER_NOT_RESTING, f"order {order_id} is {status}")
+            order = self._own(found)
+        if order.status != Order.Status.RESTING:
+            raise ExchangeError(RejectCode.ORDER_NOT_RESTING, f"order {order_id} is {order.status}")
+        return order
+
+    def _own(self, order: Order) -> Order:
+        key = str(order.id)
+        if key not in self.orders:
+            self.orders[key] = clone(order)
+            self._client_order_ids.setdefault(key, order.client_order_id)
+        return self.orders[key]
 
     def crossing_window(self, side: Side, limit: int, *, owner: int, count: int) -> Book:
         """The resting orders an order of `owner` for `count` on `side` at `limit` can execute against,
-        in priority order: only as many as could fill it, read in batches so a deep book costs no more
-        than the orders actually reached."""
-        opposite = side.opposite.value
-        if side is Side.BID:
-            query = self.resting().filter(book_side=opposite, price__lte=limit).order_by("price", "priority")
-        else:
-            query = self.resting().filter(book_side=opposite, price__gte=limit).order_by("-price", "priority")
-        book, start = Book(), 0
-        while True:
-            batch = list(query[start:start + WINDOW_BATCH])
-            self.book_of(batch, book)
-            count -= sum(o.remaining_count for o in batch if o.user_id != owner)
-            if count <= 0 or len(batch) < WINDOW_BATCH:
-                return book
-            start += WINDOW_BATCH
+        in priority order: only as many as could fill it."""
+        book = Book()
+        for order in self.memory.crossing(side.value, limit):
+            self.book_of([self._own(order)], book)
+            if order.user_id != owner:
+                count -= order.remaining_count
+                if count <= 0:
+                    break
+        return book
 
     def book_of(self, orders: Iterable[Order], book: Book | None = None) -> Book:
         book = Book() if book is None else book
         for order in orders:
-            self.orders[str(order.id)] = order
-            self._client_order_ids.setdefault(str(order.id), order.client_order_id)
-            book.add(RestingOrder(str(order.id), order.user_id, Side(order.book_side), order.price,
-                                  order.remaining_count, order.priority))
+            order = self._own(order)
+            if book.get(str(order.id)) is None:
+                book.add(RestingOrder(str(order.id), order.user_id, Side(order.book_side), order.price,
+                                      order.remaining_count, order.priority))
         return book
 
-    def cancel_orders(self, orders: QuerySet[Order], reason: CancelReason) -> list[Order]:
-        """Cancel these resting orders of the locked market."""
-        loaded = list(orders.filter(market=self.market, status=Order.Status.RESTING).order_by("priority"))
+    def resting_ids(self) -> list[str]:
+        """Every resting order of the market, in priority order."""
+        return sorted(self.memory.orders, key=lambda i: self.memory.orders[i].priority)
+
+    def cancel_orders(self, order_ids: Iterable[str], reason: CancelReason) -> list[Order]:
+        """Cancel those of these orders still resting in this market."""
+        loaded = [self._own(o) for i in order_ids if (o := self.memory.resting(str(i))) is not None]
+        loaded.sort(key=lambda o: o.priority)
         book = self.book_of(loaded)
         for order in loaded:
             self.apply(matching.cancel(book, str(order.id), reason=reason), reason=UpdateReason.of_cancel(reason))
@@ -157,10 +175,23 @@ class MarketTxn:
         missing = {u for u in user_ids if u not in self._positions}
         if not missing:
             return
-        for position in Position.objects.filter(market=self.market, user_id__in=missing):
-            self._positions[position.user_id] = position
-        for user_id in missing - self._positions.keys():
-            self._positions[user_id] = Position(user_id=user_id, market=self.market)
+        known = self.memory.positions
+        unread = {u for u in missing if u not in known}
+        if unread:
+            for position in Position.objects.filter(market_id=self.market.pk, user_id__in=unread):
+                known[position.user_id] = position
+        for user_id in missing:
+            held = known.get(user_id)
+            self._positions[user_id] = (clone(held) if held is not None
+                                        else Position(user_id=user_id, market_id=self.market.pk))
+
+    def all_positions(self) -> list[Position]:
+        """Every position held in this market (private copies), read from the tables, which are current
+        for the commands that ask (they run alone in their batch)."""
+        for position in Position.objects.filter(market_id=self.market.pk).order_by("user_id"):
+            self.memory.positions[position.user_id] = position
+            self._positions[position.user_id] = clone(position)
+        return list(self._positions.values())
 
     def require_funds(self, user_id: int) -> None:
         """Refuse the whole command if this user's available balance would end below zero."""
@@ -194,7 +225,7 @@ class MarketTxn:
             orig = self._client_order_ids.get(result.order_id) if exec_type is ExecType.REPLACED else None
             self._execute(subject, exec_type, reason, leaves, orig_client_order_id=orig)
         for fill in result.fills:
-            trade = Trade(id=uuid.uuid4(), market=self.market, price=fill.price, count=fill.count,
+            trade = build(Trade, id=new_id(), market=self.market, price=fill.price, count=fill.count,
                           taker_book_side=fill.taker_side.value, book_seq=0, created_at=self.now)
             self._trades.append(trade)
             taker, maker = self.orders[fill.taker_order_id], self.orders[fill.maker_order_id]
@@ -248,8 +279,8 @@ class MarketTxn:
         position = self.position(order.user_id)
         money = self.ledger.fill(order, position, price=price, count=count, taker=is_taker)
         position.updated_at = self.now
-        self._fills.append(Fill(
-            id=uuid.uuid4(), trade=trade, order=order, user_id=order.user_id, market=self.market,
+        self._fills.append(build(
+            Fill, id=new_id(), trade=trade, order=order, user_id=order.user_id, market=self.market,
             is_taker=is_taker, book_side=order.book_side, side=order.side, action=order.action,
             price=price, count=count, fee=money.fee, post_position=position.position, created_at=self.now,
         ))
@@ -260,74 +291,64 @@ class MarketTxn:
     def private_event(self, kind: EventKind, user_id: int, payload: dict) -> None:
         self._private.append((kind, user_id, payload))
 
-    # --- writing -----------------------------------------------------------------------------------
+    # --- staging -----------------------------------------------------------------------------------
     def flush(self) -> list[MarketEvent]:
-        """Persist everything recorded and queue the outbox events for publication after commit."""
-        ledger = self.ledger
+        """Stage everything recorded in the batch, or refuse the whole command leaving nothing behind."""
+        ledger, batch = self.ledger, self.batch
         for order in self._created + list(self._touched.values()):
             ledger.reserve(order)
-        accounts = self._lock_accounts(ledger.users())
-        short = ledger.post(accounts)
+        users = ledger.users()
+        accounts = batch.lock_accounts(users)
+        funds = {u: clone(accounts[u]) for u in users}
+        short = ledger.post(funds)
         if short is not None:
             raise ExchangeError(RejectCode.INSUFFICIENT_BALANCE, "insufficient balance for this order",
                                 f"short by ${units_to_dollars(short.amount)}")
-        self.market.open_interest += ledger.open_interest
-        if self._created:
-            Order.objects.bulk_create(self._created)
-        if self._touched:
-            save_rows(Order, list(self._touched.values()), ORDER_UPDATE_FIELDS)
+        # Decided: from here on nothing refuses, and the command's copies become the batch's state.
+        for user_id, account in funds.items():
+            account.updated_at = self.now
+            accounts[user_id] = account
+        batch.stage_accounts(users)
+        market = self.market
+        market.open_interest += ledger.open_interest
         levels = [(side, price, delta) for (side, price), delta in sorted(self._levels.items()) if delta]
         # A command changes the book when it moves a level or trades; each such command takes the next
         # book_seq and writes exactly one BOOK event for it (its levels may net out to none).
         book_changed = bool(levels) or self._traded
         if book_changed:
-            self.market.book_seq += 1
+            market.book_seq += 1
         for trade in self._trades:
-            trade.book_seq = self.market.book_seq
-        Trade.objects.bulk_create(self._trades)
-        Fill.objects.bulk_create(self._fills)
-        self._save_positions()
-        if accounts:
-            for account in accounts.values():
-                account.updated_at = self.now
-            save_rows(Account, list(accounts.values()), ["balance", "reserved", "updated_at"])
+            trade.book_seq = market.book_seq
         if levels:
             self._refresh_top_of_book(levels)
-        self.market.save(update_fields=MARKET_STATE_FIELDS)
+        market.version += 1
+        market.updated_at = self.now
+        changed = list(self._touched.values())
+        positions = list(self._positions.values())
+        batch.stage_orders(self._created, changed)
+        batch.trades += self._trades
+        batch.fills += self._fills
+        batch.stage_positions(positions)
+        batch.stage_market(market)
+        self.memory.keep(self._created + changed, positions, market.version)
         events = self._events(levels, book_changed)
-        outbox_write(events, has_xid=True)  # the market row is locked FOR UPDATE
+        batch.events += events
+        if batch.eager:
+            batch.write()
         return events
 
-    @staticmethod
-    def _lock_accounts(user_ids: set[int]) -> dict[int, Account]:
-        """Lock every account the command touches in one query, in user id order (no deadlocks)."""
-        if not user_ids:
-            return {}
-        query = Account.objects.select_for_update().filter(user_id__in=user_ids).order_by("user_id")
-        accounts = {account.user_id: account for account in query}
-        if len(accounts) < len(user_ids):  # first trade of a user without an account yet
-            Account.objects.bulk_create([Account(user_id=u) for u in user_ids - accounts.keys()],
-                                        ignore_conflicts=True)
-            accounts = {account.user_id: account for account in query.all()}
-        return accounts
-
-    def _save_positions(self) -> None:
-        new = [p for p in self._positions.values() if p.pk is None and (p.position or p.total_traded)]
-        old = [p for p in self._positions.values() if p.pk is not None]
-        Position.objects.bulk_create(new)
-        if old:
-            save_rows(Position, old, POSITION_FIELDS)
-
     def _refresh_top_of_book(self, levels: list[tuple[str, int, int]]) -> None:
-        """Keep the market's best bid/ask current, asking the database only when a best level emptied."""
+        """Keep the market's best bid/ask current, reading memory only when a best level emptied."""
         market = self.market
-        for side, ordering in (("bid", "-price"), ("ask", "price")):
+        for side in ("bid", "ask"):
             old = (market.yes_bid, market.yes_bid_size) if side == "bid" else (market.yes_ask, market.yes_ask_size)
-            top = best_after(side, old, [(price, delta) for s, price, delta in levels if s == side])
+            changes = [(price, delta) for s, price, delta in levels if s == side]
+            top = best_after(side, old, changes)
             if top is None:
-                row = (self.resting().filter(book_side=side).values("price")
-                       .annotate(size=Sum("remaining_count")).order_by(ordering).first())
-                top = (row["price"], row["size"]) if row else (0, 0)
+                deltas: dict[int, int] = {}
+                for price, delta in changes:
+                    deltas[price] = deltas.get(price, 0) + delta
+                top = self.memory.best(side, deltas)
             if side == "bid":
                 market.yes_bid, market.yes_bid_size = top
             else:
@@ -337,7 +358,7 @@ class MarketTxn:
         market, seq, ticker, ts = self.market, self.market.book_seq, self.market.ticker, payloads.ts_ms(self.now)
 
         def event(kind: EventKind, payload: dict, user_id: int | None = None) -> MarketEvent:
-            return MarketEvent(market=market, book_seq=seq, kind=kind, user_id=user_id, payload=payload,
+            return build(MarketEvent, market=market, book_seq=seq, kind=kind, user_id=user_id, payload=payload,
                                created_at=self.now)
 
         out = []
@@ -365,6 +386,8 @@ class MarketTxn:
         return out
 
 
+
+
 def best_after(side: str, old: tuple[int, int], changes: list[tuple[int, int]]) -> tuple[int, int] | None:
     """The best (price, size) of one side after net level changes, from the best before them.
 
@@ -382,13 +405,3 @@ def best_after(side: str, old: tuple[int, int], changes: list[tuple[int, int]]) 
         return (0, 0) if not old_size else None
     best = max(live) if side == "bid" else min(live)
     return best, sizes[best]
-
-
-def save_rows(model: type, rows: list, fields: list[str]) -> None:
-    """Write changed columns back. A few rows take one plain UPDATE each, which is far cheaper than
-    bulk_update's CASE expressions; a sweep through many resting orders takes one bulk_update."""
-    if len(rows) > 3:
-        model.objects.bulk_update(rows, fields)
-        return
-    for row in rows:
-        model.objects.filter(pk=row.pk).update(**{field: getattr(row, field) for field in fields})

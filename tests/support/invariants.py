@@ -2,9 +2,9 @@
 
 from django.db.models import Count, Max, Min, Q, Sum
 
+from exchange.engine.fees import FeeSchedule
 from exchange.engine.ledger import required_reserve
 from exchange.models import Account, Fill, Market, MarketEvent, Order, Position, Trade
-from exchange.services.market_txn import MarketTxn
 
 
 def total_money() -> int:
@@ -50,5 +50,10 @@ def assert_invariants(tickers: list[str], *, money: int) -> None:
     assert total_money() == money
     for account in Account.objects.all():
         resting = Order.objects.filter(user=account.user, status="resting").select_related("market__event__series")
-        expected = sum(required_reserve(o, MarketTxn(o.market).fees) for o in resting)
+        expected = sum(required_reserve(o, _fees(o.market)) for o in resting)
         assert account.reserved == expected, account.user_id
+
+
+def _fees(market: Market) -> FeeSchedule:
+    series = market.event.series
+    return FeeSchedule.for_series(series.fee_type, series.fee_multiplier)
