@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
+from collections.abc import Hashable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -63,6 +65,8 @@ class Connection:
         self._outgoing: list[bytes] = []
         self._held: list[Report] = []             # reports held while the logon or a mass cancel is handled
         self._answering = False                   # a mass cancel's own answer (35=r) is not queued yet
+        self._waiting: Counter = Counter()        # orders whose command has not answered yet
+        self._held_orders: list[Report] = []      # their reports, sent once it has
         self.pipeline = Pipeline(acceptor.config.max_in_flight)
         self._flush_lock = asyncio.Lock()
         self._closed = False
@@ -247,8 +251,8 @@ class Connection:
 
     async def _new_order(self, msg: Message) -> None:
         # The order's reports wait for this answer: its owner is known only once it is placed.
-        with self.acceptor.answering_for([("cl", self.user.pk, msg.get(11) or "")]):
-            result = await orders.new_order(self.user, msg, self.dollars, self._owner_key, self.acceptor.db)
+        with self._answering_for([("cl", self.user.pk, msg.get(11) or "")]):
+            result = await orders.new_order(self.user, msg, self.dollars, self._owner_key)
             if isinstance(result, orders.Refused):
                 self.send_app("8", rejected_report(
                     cl_ord_id=msg.get(11), symbol=msg.get(55), side=msg.get(54), qty=msg.get(38),
@@ -256,6 +260,25 @@ class Connection:
                     text=f"{result.code.value}: {result.text}", exec_id=f"0;{self.session.next_out}"))
                 return
             self._own(result, msg.get(11))
+
+    @contextlib.contextmanager
+    def _answering_for(self, names: list[Hashable]) -> Iterator[None]:
+        """The reports of these orders wait for the command's answer (its reject, or its record of the
+        order or the request), whether they come live or from the outbox tail."""
+        self._waiting.update(names)
+        try:
+            with self.acceptor.answering_for(names):
+                yield
+        finally:
+            self._waiting.subtract(names)
+            self._waiting = +self._waiting
+            held, self._held_orders = self._held_orders, []
+            if held:
+                self.deliver_reports(held)
+
+    def _waits_for(self, report: Report) -> bool:
+        return (("id", report.order_id) in self._waiting
+                or ("cl", self.user.pk, dict(report.body).get(11)) in self._waiting)
 
     def _own(self, order: Order, cl_ord_id: str) -> None:
         order_id = str(order.id)
@@ -271,7 +294,7 @@ class Connection:
             self._cancel_reject(msg, orders.Refused(RejectCode.ORDER_NOT_FOUND, "unknown order"), "1")
             return
         # Its Canceled report names this request (11, 41): it waits until the request is recorded.
-        with self.acceptor.answering_for([("id", str(order.id))]):
+        with self._answering_for([("id", str(order.id))]):
             result = await orders.cancel(self.user, order)
             if isinstance(result, orders.Refused):
                 self._cancel_reject(msg, result, "1")
@@ -283,8 +306,8 @@ class Connection:
         if order is None:
             self._cancel_reject(msg, orders.Refused(RejectCode.ORDER_NOT_FOUND, "unknown order"), "2")
             return
-        with self.acceptor.answering_for([("id", str(order.id))]):
-            result = await orders.replace(self.user, order, msg, self.dollars, self._owner_key, self.acceptor.db)
+        with self._answering_for([("id", str(order.id))]):
+            result = await orders.replace(self.user, order, msg, self.dollars, self._owner_key)
             if isinstance(result, orders.Refused):
                 self._cancel_reject(msg, result, "2")
                 return
@@ -329,6 +352,11 @@ class Connection:
             return
         if self.session.state is not State.ACTIVE:
             return
+        if self._waiting:
+            passing = []
+            for report in reports:
+                (self._held_orders if self._waits_for(report) else passing).append(report)
+            reports = passing
         if not self.new_before_trade:
             reports = fold_new_into_trade(reports)
         for report in reports:

@@ -1,28 +1,25 @@
 """Order entry over FIX: NewOrderSingle, OrderCancelRequest, OrderCancelReplaceRequest and
 OrderMassCancelRequest parsed into the same `exchange.services` calls REST makes.
 
-Commands go to the sequencer (`aexecute`); reads run through the caller's `db` (worker threads).
-Successful changes are reported from their committed events like every other change; only refusals
+Commands go to the sequencer (`aexecute`); the reads here are synchronous (the transport runs them
+in worker threads). Successful changes are reported from their committed events like every other change; only refusals
 are answered here.
 """
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.utils import timezone
 
-from exchange import sequencer, services
+from exchange import sequencer
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import UnitError, cents_to_price, dollars_to_units, fp_to_count
 from exchange.fix import codec
 from exchange.fix.codec import Message
-from exchange.fix.session import Target
-from exchange.models import FixOrderSession, Order
+from exchange.models import Order
 from exchange.services import ExchangeError, OrderRequest
 
 TIME_IN_FORCE = {"1": "good_till_canceled", "3": "immediate_or_cancel", "4": "fill_or_kill",
@@ -32,7 +29,6 @@ TRADING_DAY_TZ = ZoneInfo("America/New_York")
 # The same bounds as REST's subaccount and client_order_id (the column's length on every database).
 MAX_SUBACCOUNT = 63
 MAX_CL_ORD_ID = Order._meta.get_field("client_order_id").max_length
-Db = Callable[..., Awaitable]  # runs a synchronous ORM call off the event loop
 
 
 @dataclass(frozen=True)
@@ -63,8 +59,10 @@ def end_of_trading_day(now: datetime) -> datetime:
     return datetime.combine(local.date() + timedelta(days=1), time(0), TRADING_DAY_TZ)
 
 
-def order_request(msg: Message, dollars: bool, *, now: datetime | None = None) -> OrderRequest:
-    """A NewOrderSingle as an OrderRequest; raises ExchangeError for values the exchange cannot take."""
+def order_request(msg: Message, dollars: bool, *, now: datetime | None = None,
+                  rt_session: str | None = None) -> OrderRequest:
+    """A NewOrderSingle as an OrderRequest (`rt_session`: the retransmission session that owns its
+    reports); raises ExchangeError for values the exchange cannot take."""
     now = now or timezone.now()
     if msg.get(40) != "2":
         raise ExchangeError(RejectCode.INVALID_PARAMETER, "OrdType (40) must be 2 (limit)")
@@ -102,41 +100,20 @@ def order_request(msg: Message, dollars: bool, *, now: datetime | None = None) -
         time_in_force=TIME_IN_FORCE[tif], expiration_time=expiration, post_only="6" in (msg.get(18) or "").split(),
         self_trade_prevention_type=stp, max_cost=max_cost, client_order_id=cl_ord_id(msg),
         order_group_id=msg.get(20130), cancel_order_on_pause=msg.get(21006) == "Y", subaccount=int(subaccount),
-        source="fix",
+        source="fix", rt_session=rt_session,
     )
 
 
 async def new_order(user: AbstractBaseUser, msg: Message, dollars: bool, rt_session: str | None,
-                    db: Db) -> Order | Refused:
-    """Place the order; `rt_session` names the retransmission session that owns its reports."""
+                    ) -> Order | Refused:
+    """Place the order; `rt_session` names the retransmission session that owns its reports (recorded
+    in the order's own commit)."""
     try:
-        request = order_request(msg, dollars)
-        if rt_session is None:
-            return await sequencer.aexecute("order_create", user_id=user.pk, request=request)
+        request = order_request(msg, dollars, rt_session=rt_session)
+        return await sequencer.aexecute("order_create", user_id=user.pk, request=request)
     except ExchangeError as error:
+        # A killed fill-or-kill is refused too, but keeps its canceled record (its ClOrdID stays used).
         return Refused(error.code, error.message)
-    return await db(_create_owned, user, request, rt_session)
-
-
-def _create_owned(user: AbstractBaseUser, request: OrderRequest, rt_session: str) -> Order | Refused:
-    """The order and its owning session in one transaction (until the sequencer records the owner)."""
-    with transaction.atomic():
-        try:
-            order = services.order_create(user=user, request=request)
-        except ExchangeError as error:
-            # Caught inside the block: a refused order's own savepoint is already rolled back, while a
-            # killed fill-or-kill keeps its canceled record (its ClOrdID stays used, as over REST).
-            return Refused(error.code, error.message)
-        _owned_by(order, rt_session)
-    return order
-
-
-def _owned_by(order: Order, rt_session: str) -> None:
-    """Record, in the order's own transaction, which retransmission session its reports belong to."""
-    # One upsert statement on the order path (a replace may come from another session).
-    FixOrderSession.objects.bulk_create(
-        [FixOrderSession(order_id=order.id, key_id=rt_session, target=Target.RT.value)],
-        update_conflicts=True, unique_fields=["order_id"], update_fields=["key_id", "target"])
 
 
 def find_order(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) -> Order | None:
@@ -162,28 +139,15 @@ async def cancel(user: AbstractBaseUser, order: Order) -> Order | Refused:
 
 
 async def replace(user: AbstractBaseUser, order: Order, msg: Message, dollars: bool, rt_session: str | None,
-                  db: Db) -> Order | Refused:
-    """Price and/or quantity change; a pure size decrease keeps the order's place (order_decrease)."""
+                  ) -> Order | Refused:
+    """Price and/or quantity change; a pure size decrease keeps the order's place (order_decrease). The
+    replacing session, if a retransmission one, owns the order's reports from then on."""
     try:
         name, kwargs = replace_command(order, msg, dollars)
-        if rt_session is None:
-            return _replaced(await sequencer.aexecute(name, user_id=user.pk, **kwargs))
-        return await db(_replace_owned, user, name, kwargs, rt_session)
+        result = await sequencer.aexecute(name, user_id=user.pk, rt_session=rt_session, **kwargs)
     except ExchangeError as error:
         return Refused(error.code, error.message, str(order.id), _ord_status(order))
-
-
-def _replace_owned(user: AbstractBaseUser, name: str, kwargs: dict, rt_session: str) -> Order:
-    """The replace and the order's new owning session in one transaction (until the sequencer records it)."""
-    with transaction.atomic():
-        changed = _replaced(getattr(services, name)(user=user, **kwargs))
-        _owned_by(changed, rt_session)
-    return changed
-
-
-def _replaced(result: Order | tuple[Order, Order]) -> Order:
-    """The order after the change (order_amend answers with its state before and after)."""
-    return result[1] if isinstance(result, tuple) else result
+    return result[1] if isinstance(result, tuple) else result  # order_amend answers (before, after)
 
 
 def replace_command(order: Order, msg: Message, dollars: bool) -> tuple[str, dict]:

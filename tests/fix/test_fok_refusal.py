@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def new_order(user, msg):
-    return asyncio.run(orders.new_order(user, msg, False, KEY, asyncio.to_thread))
+    return asyncio.run(orders.new_order(user, msg, False, KEY))
 
 
 def test_killed_fill_or_kill_keeps_its_client_order_id(trader, trader2, market):

@@ -7,15 +7,15 @@ Evidence: ExecID (17) is a "unique sequenced identifier for this report message"
 """
 
 import asyncio
+import threading
 
 import pytest
 
+from exchange import sequencer
 from exchange.fix.session import Target
-from exchange.outbox import add_listener, remove_listener
+from exchange.models import MarketEvent
 from exchange.services import publish
 from tests.fix.keys import fix_key
-from tests.fix.raw_client import RawClient
-from tests.fix.test_outbox_tail import serving
 from tests.fix.test_reports import rest_order, wait_for
 from tests.fix.test_session_layer import order
 from tests.support.factories import make_market, make_user
@@ -46,27 +46,56 @@ def test_a_fill_committed_here_reaches_the_session_with_the_tail_stopped(raw, ac
     assert (trade.get(150), trade.get(11), trade.get(32)) == ("F", "live-1", "1.00")
 
 
-def test_a_fill_committed_elsewhere_comes_before_a_later_cancel_committed_here():
+def test_a_fill_committed_elsewhere_comes_before_a_later_cancel_committed_here(raw, acceptor):
     """A partial fill committed outside this process (only the tail can bring it), then a FIX cancel of
     the same order: the Canceled report waits at the book_seq gap for the fill's, which comes first."""
     user, seller, market = make_user(), make_user(), make_market()
-    with serving(poll_interval_s=60, idle_poll_s=60) as acceptor:  # the tail reads only when woken
-        key, pem = fix_key(user)
-        client = RawClient(acceptor.ports[Target.NR], str(key.key_id), pem, Target.NR.value)
-        try:
-            assert client.logon().msg_type == "A"
-            client.send("D", order(market.ticker, "live-1", price="50", qty="2"))
-            assert client.expect("8").get(150) == "0"
-            remove_listener(acceptor._listener)  # nothing wakes the tail until the test does
-            publish.unsubscribe(acceptor._subscriber)  # the fill's commit is not published to this acceptor
-            rest_order(seller, market.ticker, action="sell", cents=50, count=100)
-            publish.subscribe(acceptor._subscriber)
-            client.send("F", [(11, "live-1-cancel"), (41, "live-1"), (54, "1"), (55, market.ticker)])
-            assert wait_for(lambda: acceptor.merge.waiting >= 1)  # the Canceled report is held at the gap
-            on_loop(acceptor, acceptor._wake.set)
-            first, second = client.expect("8"), client.expect("8")
-            assert [(r.get(150), r.get(14)) for r in (first, second)] == [("F", "1.00"), ("4", "1.00")]
-            assert int(first.get(17).split(";")[0]) < int(second.get(17).split(";")[0])
-        finally:
-            client.close()
-            add_listener(acceptor._listener)
+    client = raw(Target.NR, *fix_key(user))
+    assert client.logon().msg_type == "A"
+    client.send("D", order(market.ticker, "live-1", price="50", qty="2"))
+    assert client.expect("8").get(150) == "0"
+    tail, read = threading.Lock(), acceptor._read
+    acceptor._read = lambda: tail_read(tail, read)
+    with tail:  # taken once any read under way has finished: the tail reads nothing until released
+        publish.unsubscribe(acceptor._subscriber)  # the fill's commit is not published to this acceptor
+        rest_order(seller, market.ticker, action="sell", cents=50, count=100)
+        publish.subscribe(acceptor._subscriber)
+        client.send("F", [(11, "live-1-cancel"), (41, "live-1"), (54, "1"), (55, market.ticker)])
+        assert wait_for(lambda: acceptor.merge.waiting >= 1)  # the Canceled report is held at the gap
+    first, second = client.expect("8"), client.expect("8")
+    assert [(r.get(150), r.get(14)) for r in (first, second)] == [("F", "1.00"), ("4", "1.00")]
+    assert int(first.get(17).split(";")[0]) < int(second.get(17).split(";")[0])
+
+
+def tail_read(lock: threading.Lock, read):
+    with lock:
+        return read()
+
+
+def test_a_report_the_tail_brings_before_its_command_answered_waits_for_the_answer(raw, acceptor, monkeypatch):
+    """The Canceled report names the cancel request (11, 41) even when the tail reads the cancel's event
+    before the request is recorded: the report waits for its command's answer."""
+    user, market = make_user(), make_market()
+    client = raw(Target.NR, *fix_key(user))
+    assert client.logon().msg_type == "A"
+    client.send("D", order(market.ticker, "tail-1"))
+    assert client.expect("8").get(150) == "0"
+    publish.unsubscribe(acceptor._subscriber)  # only the tail brings events from here
+    real = sequencer.aexecute
+
+    async def answer_after_the_tail(name, /, **kwargs):
+        result = await real(name, **kwargs)
+        if name == "order_cancel":
+            newest = MarketEvent.objects.order_by("-id").values_list("id", flat=True).first
+            last = await asyncio.to_thread(newest)
+            acceptor._wake.set()
+            while acceptor.merge.passed < last:
+                await asyncio.sleep(0.005)
+        return result
+    monkeypatch.setattr(sequencer, "aexecute", answer_after_the_tail)
+    try:
+        client.send("F", [(11, "tail-1-cancel"), (41, "tail-1"), (54, "1"), (55, market.ticker)])
+        canceled = client.expect("8")
+    finally:
+        publish.subscribe(acceptor._subscriber)
+    assert (canceled.get(150), canceled.get(11), canceled.get(41)) == ("4", "tail-1-cancel", "tail-1")
