@@ -1,7 +1,7 @@
 """FIX order entry: NewOrderSingle -> ExecutionReport(New) over a real TCP session, 1 and 16 in flight.
 
 One KalshiNR session sends resting limit orders, keeping a window of 1 or 16 unanswered, and times each
-order from its send to its New report. Baselines measured in the same run:
+order from its send to its New report; the client runs in a process of its own. Baselines measured in the same run:
 - commit: one-row durable commits on the same database, one after another (what any durable order pays);
 - execute: the same orders submitted straight to the sequencer entry point (`aexecute`) from an asyncio
   loop with the same window and worker threads, no FIX (the exchange's own order path);
@@ -16,6 +16,7 @@ its own database; the acceptor runs in this process)
 
 import asyncio
 import itertools
+import multiprocessing
 import socket
 import statistics
 import sys
@@ -25,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.support import fresh_database, funded_users, open_markets, table  # noqa: E402
+from bench.support import fresh_database, funded_users, open_markets, setup_django, table  # noqa: E402
 
 ORDERS = {1: 200, 16: 800}
 WORKERS = 8  # the acceptor's default worker threads
@@ -73,7 +74,7 @@ class FixClient:
             if message.msg_type in types:
                 return message
 
-    def run(self, count: int, window: int) -> tuple[float, list[float]]:
+    def run(self, count: int, window: int, prefix: str) -> tuple[float, list[float]]:
         """Send `count` orders keeping `window` in flight; (elapsed seconds, each order's latency)."""
         sent: dict[str, float] = {}
         latencies: list[float] = []
@@ -81,7 +82,7 @@ class FixClient:
 
         def send_one():
             n = next(_numbers)
-            cl_ord_id = f"f-{n}"
+            cl_ord_id = f"{prefix}-{n}"
             sent[cl_ord_id] = time.perf_counter()
             self.sock.sendall(self._frame("D", [(11, cl_ord_id), (38, "1"), (40, "2"), (44, str(1 + n % 40)),
                                                 (54, "1"), (55, TICKER), (59, "1")]))
@@ -96,6 +97,19 @@ class FixClient:
                 send_one()
                 remaining -= 1
         return time.perf_counter() - started, latencies
+
+
+def client_run(port: int, key_id: str, pem: str | None, count: int, window: int,
+               prefix: str) -> tuple[float, list[float]]:
+    """FixClient.run in a process of its own, as a FIX client is: the server process is measured alone."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_client_process, (port, key_id, pem, count, window, prefix))
+
+
+def _client_process(port: int, key_id: str, pem: str | None, count: int, window: int,
+                    prefix: str) -> tuple[float, list[float]]:
+    setup_django()  # the client signs its Logon with the exchange's own signing helpers
+    return FixClient(port, key_id, pem).run(count, window, prefix)
 
 
 def echo_server() -> int:
@@ -208,9 +222,9 @@ def main() -> None:
                 count = ORDERS[window]
                 execute = _figures(*execute_rate(user, count, window))
                 row("execute (baseline)", window, count, execute)
-                echo = _figures(*FixClient(echo_port).run(count, window))
+                echo = _figures(*client_run(echo_port, "echo", None, count, window, f"e{window}"))
                 row("echo (baseline)", window, count, echo)
-                fix = _figures(*FixClient(port, key_id, private_pem).run(count, window))
+                fix = _figures(*client_run(port, key_id, private_pem, count, window, f"f{window}"))
                 row("FIX NewOrderSingle", window, count, fix, f"{fix[0] / execute[0]:.2f}", f"{fix[0] / echo[0]:.3f}")
         finally:
             stop.set()

@@ -124,8 +124,8 @@ class Acceptor:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        # Commands submitted from this loop (`aexecute`) run on the acceptor's workers, whose database
-        # connections go back to the pool when it stops.
+        # Blocking calls handed to this loop's default executor (e.g. by sync_to_async) run on the
+        # acceptor's workers too, whose database connections go back to the pool when it stops.
         loop.set_default_executor(self.executor)
         self._reader = await self._outbox(self._open_reader)
         self._listener = lambda: loop.call_soon_threadsafe(self._wake.set)
