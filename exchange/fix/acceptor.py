@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from datetime import time as clock
 from zoneinfo import ZoneInfo
 
+from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connection, connections
 
 from exchange.fix import store
@@ -153,6 +154,8 @@ class Acceptor:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._close_db_connections()
+        # Commands that ran inline (ENGINE_MODE "inline") ran on the one thread-sensitive worker.
+        await sync_to_async(_close_connection)()
         self.executor.shutdown(wait=True)
         await self._outbox(_close_connection)
         self._outbox_thread.shutdown(wait=True)

@@ -116,9 +116,7 @@ class Connection:
                 self._write(action)
             elif isinstance(action, Authenticate):
                 await self.perform(await self._authenticate(action))
-                held, self._held = self._held, []
-                if held:
-                    self.deliver_reports(held)
+                self._deliver_held()
             elif isinstance(action, Deliver):
                 await self._handle(action.message)
             elif isinstance(action, Close):
@@ -212,16 +210,8 @@ class Connection:
         if handler is not None:
             await self.pipeline.submit(self._order_names(msg), lambda: self._command(handler, msg))
         elif mt == "q":
-            # After every command before it; its report comes before the Canceled reports it causes.
-            await self.pipeline.idle()
-            self._answering = True
-            try:
-                await self._command(self._mass_cancel, msg)
-            finally:
-                self._answering = False
-                held, self._held = self._held, []
-                if held:
-                    self.deliver_reports(held)
+            await self.pipeline.idle()  # it cancels what every command before it placed
+            await self._command(self._mass_cancel, msg)
         elif mt == "U1":
             await self._event_resend(msg, seq)
 
@@ -323,8 +313,13 @@ class Connection:
             self.send_app("r", [(11, msg.get(11)), (37, msg.get(11)), (531, "0"), (532, "99"),
                                 (58, "MassCancelRequestType (530) must be 6")])
             return
-        canceled = await orders.cancel_orders(self.user, await self.acceptor.db(orders.fix_resting_ids, self.user))
-        self.send_app("r", [(11, msg.get(11)), (37, msg.get(11)), (531, "6"), (533, str(len(canceled)))])
+        self._answering = True  # its report comes before the Canceled reports it causes
+        try:
+            canceled = await orders.cancel_orders(self.user, await self.acceptor.db(orders.fix_resting_ids, self.user))
+            self.send_app("r", [(11, msg.get(11)), (37, msg.get(11)), (531, "6"), (533, str(len(canceled)))])
+        finally:
+            self._answering = False
+            self._deliver_held()
 
     async def _event_resend(self, msg: Message, seq: int) -> None:
         try:
@@ -344,6 +339,11 @@ class Connection:
         self.send_app("U2", [(45, str(seq)), (21003, str(len(result)))])
 
     # --- reports -------------------------------------------------------------------------------
+    def _deliver_held(self) -> None:
+        held, self._held = self._held, []
+        if held:
+            self.deliver_reports(held)
+
     def deliver_reports(self, reports: list[Report]) -> None:
         if self.target is Target.PT:
             return
