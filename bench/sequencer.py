@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ["ENGINE_MODE"] = "thread"
 
-from bench.support import fresh_database, funded_users, open_markets, table  # noqa: E402
+from bench.support import fresh_database, funded_users, open_markets, random_order, table  # noqa: E402
 
 SECONDS = 4
 SUBMITTERS = (1, 8, 64)
@@ -56,19 +56,13 @@ def _threads(count: int, work) -> float:
 
 def _orders(users: list) -> callable:
     from exchange.sequencer import execute
-    from exchange.services import ExchangeError, OrderRequest
+    from exchange.services import ExchangeError
 
     def work(i: int, deadline: float) -> int:
         rng, user_id, done = random.Random(i), users[i].pk, 0
         while time.perf_counter() < deadline:
-            side = rng.choice(("bid", "ask"))
-            # Bids 40-52, asks 48-60: the overlap makes about a third of the orders cross.
-            price = rng.randint(40, 52) if side == "bid" else rng.randint(48, 60)
-            request = OrderRequest(ticker=TICKER, side="yes", action="buy" if side == "bid" else "sell",
-                                   yes_price=price * 100, count=rng.randint(1, 10) * 100,
-                                   self_trade_prevention_type="maker")
             with contextlib.suppress(ExchangeError):  # refused orders did the work too
-                execute("order_create", user_id=user_id, request=request)
+                execute("order_create", user_id=user_id, request=random_order(rng, TICKER))
             done += 1
         return done
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.support import fresh_database, funded_users, open_markets, setup_django, table  # noqa: E402
+from bench.support import fresh_database, funded_users, open_markets, random_order, setup_django, table  # noqa: E402
 
 SECONDS = 4
 WORKER_COUNTS = (1, 2, 4)
@@ -35,20 +35,14 @@ def _place_orders(worker: int, seconds: float, queue) -> None:
     from django.contrib.auth import get_user_model
 
     from exchange import services
-    from exchange.services import ExchangeError, OrderRequest
+    from exchange.services import ExchangeError
 
     user = get_user_model().objects.get(username=f"bench{worker}")
     rng = random.Random(worker)
     done, deadline = 0, time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        side = rng.choice(("bid", "ask"))
-        # Bids 40-52, asks 48-60: the overlap makes about a third of the orders cross.
-        price = rng.randint(40, 52) if side == "bid" else rng.randint(48, 60)
-        request = OrderRequest(ticker=TICKER, side="yes", action="buy" if side == "bid" else "sell",
-                               yes_price=price * 100, count=rng.randint(1, 10) * 100,
-                               self_trade_prevention_type="maker")
         with contextlib.suppress(ExchangeError):  # e.g. an order refused; it still did the work
-            services.order_create(user=user, request=request)
+            services.order_create(user=user, request=random_order(rng, TICKER))
         done += 1
     queue.put(done)
 

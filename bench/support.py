@@ -94,6 +94,16 @@ def funded_users(prefix: str, count: int) -> list:
     return users
 
 
+def random_order(rng, ticker: str):
+    """A random limit order: bids 40-52c, asks 48-60c, so about a third of them cross; 1-10 contracts."""
+    from exchange.services import OrderRequest
+
+    side = rng.choice(("bid", "ask"))
+    price = rng.randint(40, 52) if side == "bid" else rng.randint(48, 60)
+    return OrderRequest(ticker=ticker, side="yes", action="buy" if side == "bid" else "sell",
+                        yes_price=price * 100, count=rng.randint(1, 10) * 100, self_trade_prevention_type="maker")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -106,13 +106,18 @@ class Batch:
         self.by_ticker[market.ticker] = market.pk
         return market
 
-    def lock_markets(self, tickers: Iterable[str]) -> None:
+    def lock_markets(self, tickers: Iterable[str] = (), market_ids: Iterable[int] = ()) -> None:
         """Lock several markets in one statement, in id order (the lock order of every writer)."""
-        missing = sorted({t for t in tickers if t not in self.by_ticker})
-        if missing:
-            for market in _locking().filter(ticker__in=missing).order_by("pk"):
+        tickers = {t for t in tickers if t not in self.by_ticker}
+        market_ids = {m for m in market_ids if m not in self.markets}
+        if tickers or market_ids:
+            for market in _locking().filter(Q(ticker__in=tickers) | Q(pk__in=market_ids)).order_by("pk"):
                 self.markets[market.pk] = market
                 self.by_ticker[market.ticker] = market.pk
+
+    def market_of_resting(self, order_id: str) -> int | None:
+        """The market whose memory holds this resting order, if any."""
+        return next((m for m, memory in self.memory.items() if memory.resting(order_id) is not None), None)
 
     def market_memory(self, market: Market) -> MarketMemory:
         memory = self.memory.get(market.pk)

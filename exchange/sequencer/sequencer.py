@@ -217,12 +217,14 @@ def _groups(commands: list[Command]):
 
 
 def _prefetch(batch: Batch, commands: list[Command]) -> None:
-    """With one statement each: lock the markets of the batch's new orders, then the accounts of the
-    users submitting (makers they meet are locked as found), and read their client order ids."""
+    """With one statement each: lock the markets of the batch's orders (by ticker, or where memory has
+    the order), then the accounts of the users submitting (makers they meet are locked as found),
+    and read their client order ids."""
     if len(commands) < 2:
         return
     requests = [(c.kwargs["user_id"], c.kwargs["request"]) for c in commands if c.name == "order_create"]
-    batch.lock_markets(r.ticker for _, r in requests)
+    held = {batch.market_of_resting(str(c.kwargs["order_id"])) for c in commands if "order_id" in c.kwargs}
+    batch.lock_markets((r.ticker for _, r in requests), held - {None})
     batch.lock_accounts({c.kwargs["user_id"] for c in commands if c.kwargs.get("user_id") is not None})
     batch.prefetch_client_order_ids((u, r.client_order_id) for u, r in requests)
 

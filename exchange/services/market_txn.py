@@ -41,8 +41,9 @@ def market_of_order(batch: Batch, user_id: int, order_id: str) -> Market:
     if staged is not None:
         market_id = staged.market_id if staged.user_id == user_id else None
     else:
-        market_id = next((m for m, memory in batch.memory.items() if (o := memory.resting(key)) is not None
-                          and o.user_id == user_id), None)
+        market_id = batch.market_of_resting(key)
+        if market_id is not None and batch.memory[market_id].resting(key).user_id != user_id:
+            market_id = None
         if market_id is None:
             market_id = (Order.objects.filter(pk=key, user_id=user_id).values_list("market_id", flat=True)
                          .first())

@@ -146,6 +146,19 @@ def test_skips_markets_not_active_and_resumes(config, rng):
     assert len(resting(config)) == 6
 
 
+def test_skips_while_exchange_trading_is_paused_and_resumes(config, rng):
+    """With trading paused exchange-wide the tick leaves the quotes alone; once resumed it quotes again."""
+    tasks.tick(config, rng=rng)
+    config.refresh_from_db()
+    before = ladder_of(config)
+    services.exchange_trading_set(active=False)
+    report = tasks.tick(config, rng=rng)
+    assert not report.quoted and report.note == "skipped: trading is paused on the exchange"
+    assert ladder_of(config) == before
+    services.exchange_trading_set(active=True)
+    assert tasks.tick(config, rng=rng).quoted
+
+
 def test_claim_lets_one_run_tick_a_market_per_interval(config):
     """A due market is claimed once; a second claim within the interval is refused."""
     now = timezone.now()

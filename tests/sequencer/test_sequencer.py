@@ -1,12 +1,10 @@
 """The sequencer: batches share one commit, refusals stay apart, memory never goes stale, and
 nothing is acknowledged that did not commit."""
 
-import random
-import threading
 from unittest import mock
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError
 
 from exchange.engine.rejects import RejectCode
 from exchange.models import Account, Market, Order
@@ -14,9 +12,8 @@ from exchange.sequencer import execute_many
 from exchange.sequencer.api import local_sequencer
 from exchange.sequencer.batch import Batch
 from exchange.sequencer.sequencer import Command, Sequencer
-from exchange.services import ExchangeError, OrderRequest
+from exchange.services import OrderRequest
 from tests.support.factories import make_market, make_user
-from tests.support.invariants import assert_invariants, total_money
 
 
 def _buy(ticker: str, cents: int, contracts: int = 1, **options) -> OrderRequest:
@@ -112,53 +109,3 @@ def test_the_thread_mode_commits_concurrent_orders_together(settings):
     assert all(isinstance(r, Order) for r in results)
     assert local_sequencer().batches - before < 60
     assert Order.objects.filter(status="resting").count() == 60
-
-
-@pytest.mark.postgres
-@pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_sixteen_threads_through_the_thread_mode_keep_every_invariant(settings):
-    """The sequencer thread batches what 16 threads submit; books, money and book_seq stay exact."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
-    settings.ENGINE_MODE = "thread"
-    from exchange import services
-
-    users = [make_user(f"racer{i}", dollars=1_000_000) for i in range(8)]
-    tickers = [make_market("SEQ-F").ticker, make_market("SEQ-G").ticker]
-    money = total_money()
-    errors: list[Exception] = []
-
-    def trade(seed: int) -> None:
-        rng = random.Random(seed)
-        try:
-            for _ in range(60):
-                user, ticker = rng.choice(users), rng.choice(tickers)
-                try:
-                    if rng.random() < 0.2:
-                        mine = list(Order.objects.filter(user=user, status="resting").values_list("id", flat=True)[:3])
-                        if mine:
-                            services.order_cancel(user=user, order_id=str(rng.choice(mine)))
-                            continue
-                    request = OrderRequest(ticker=ticker, side=rng.choice(["yes", "no"]),
-                                           action=rng.choice(["buy", "sell"]), yes_price=rng.randint(40, 60) * 100,
-                                           count=rng.randint(1, 5) * 100)
-                    services.order_create(user=user, request=request)
-                except ExchangeError:
-                    pass
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    before = local_sequencer().batches, local_sequencer().commands
-    threads = [threading.Thread(target=trade, args=(i,)) for i in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    batches = local_sequencer().batches - before[0]
-    commands = local_sequencer().commands - before[1]
-    assert commands > batches  # some commits carried several commands
-    assert_invariants(tickers, money=money)

@@ -12,6 +12,7 @@ from django.db import connection, connections
 
 from exchange import services
 from exchange.models import Order, Trade
+from exchange.sequencer.api import local_sequencer
 from exchange.services import ExchangeError
 from tests.services.conftest import place
 from tests.support.factories import make_market, make_user
@@ -47,11 +48,16 @@ def _trade_randomly(users, tickers, stop: threading.Event, errors: list, seed: i
         connection.close()
 
 
+@pytest.mark.parametrize("engine_mode", ["inline", "thread"])
 @pytest.mark.django_db(transaction=True)
-def test_sixteen_threads_trading_two_markets_keep_every_invariant():
-    """No crossed book, counts add up, fills pair with trades, and money is conserved to $0.0001."""
+def test_sixteen_threads_trading_two_markets_keep_every_invariant(engine_mode, settings):
+    """No crossed book, counts add up, fills pair with trades, and money is conserved to $0.0001, with
+    each thread running its commands (inline) and with the sequencer thread batching them (thread)."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
+    settings.ENGINE_MODE = engine_mode
+    sequencer = local_sequencer()
+    before = sequencer.batches, sequencer.commands
     users = [make_user(f"racer{i}", dollars=1_000_000) for i in range(8)]
     markets = [make_market("RACE-A"), make_market("RACE-B")]
     money = total_money()
@@ -68,6 +74,8 @@ def test_sixteen_threads_trading_two_markets_keep_every_invariant():
     assert not errors, errors[:3]
     assert Trade.objects.count() > 0
     assert_invariants([m.ticker for m in markets], money=money)
+    if engine_mode == "thread":  # some commits carried several threads' commands
+        assert sequencer.commands - before[1] > sequencer.batches - before[0]
 
 
 SNAPSHOT_SCRIPT = "import json; from tests.support.state import exchange_state; print(json.dumps(exchange_state()))"
