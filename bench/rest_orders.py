@@ -1,165 +1,154 @@
-"""Signed V2 order placement over HTTP against daphne and uvicorn, next to a trivial-DRF-POST ceiling.
+"""Signed REST requests against daphne, each next to the cheapest DRF view of its kind on the same server.
 
-Run:  DATABASE_URL=postgres://USER@HOST:PORT/ANYDB .venv/bin/python -m bench.rest_orders
-(or through scripts/bench, which starts a throwaway Postgres). The bench works in a fresh database
-(created, migrated and dropped here), starts its own servers with rate limits off, and drives them with
-1, 8 and 32 concurrent keep-alive clients for a few seconds each. The baseline is a DRF view defined in
-this module (served by its own ASGI app, never by the product URLs) that inserts one row in a
-transaction: the ceiling for any Django POST on this machine.
+  signed V2 create   POST /trade-api/v2/portfolio/events/orders   vs  unsigned DRF POST inserting one row
+  signed read        GET  /trade-api/v2/portfolio/balance         vs  unsigned DRF GET answering a constant
+
+Both baselines are served by the same process, application and middleware stack (bench/rest_app.py;
+the sequencer in its default thread mode), at 1, 8 and 32 keep-alive connections, in alternating short
+rounds (the machine's load changes under both alike). Load comes from wrk replaying requests signed in
+advance (one signature per key, made just before each run, valid for the whole signature window; each
+order body carries a distinct client_order_id), so the load generator is not what saturates.
+
+Run:  scripts/bench rest_orders   (or DATABASE_URL=postgres://USER@HOST:PORT/ANYDB .venv/bin/python -m
+bench.rest_orders; needs `wrk` on PATH). It works in a fresh database, created, migrated and dropped here.
 """
 
-import asyncio
+import json
+import shutil
+import sys
+import tempfile
 import time
 import uuid
+from pathlib import Path
 
-from bench.support import free_port, fresh_database, funded_users, open_markets, require_env, server, table
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.support import (  # noqa: E402
+    WRK_ID_WIDTH,
+    free_port,
+    fresh_database,
+    funded_users,
+    http_request,
+    open_markets,
+    require_env,
+    server,
+    table,
+    wrk_run,
+    wrk_script,
+)
 
 LEVELS = (1, 8, 32)
-SECONDS_PER_RUN = 5.0
+# Product and baseline alternate in short rounds, so a change in the machine's load (it is shared) falls
+# on both alike.
+ROUNDS = 3
+SECONDS_PER_RUN = 2
 MARKETS = 8
+KEYS = 32
 ORDER_PATH = "/trade-api/v2/portfolio/events/orders"
-BASELINE_PATH = "/baseline"
+BALANCE_PATH = "/trade-api/v2/portfolio/balance"
+BASELINE_POST_PATH = "/trade-api/bench/insert-one"
+BASELINE_GET_PATH = "/trade-api/bench/constant"
+# The signature window the server is started with: a run of SECONDS_PER_RUN must fit in it.
+SIGNATURE_WINDOW_S = 10
 
 
-# --- the baseline app (imported by the server process) ---------------------------------------------
-def __getattr__(name: str):
-    """`urlpatterns` for the baseline app, built only once Django is set up in the server process."""
-    if name != "urlpatterns":
-        raise AttributeError(name)
-    from django.db import transaction
-    from django.urls import path
-    from rest_framework.permissions import AllowAny
-    from rest_framework.response import Response
-    from rest_framework.views import APIView
-
-    from exchange.models import MarketEvent
-
-    class InsertOne(APIView):
-        authentication_classes: list = []
-        permission_classes = [AllowAny]
-
-        def post(self, request):
-            with transaction.atomic():
-                row = MarketEvent.objects.create(kind=MarketEvent.Kind.TICKER, payload=request.data)
-            return Response({"id": row.id}, status=201)
-
-    return [path(BASELINE_PATH.lstrip("/"), InsertOne.as_view())]
-
-
-class _BaselineApplication:
-    """ASGI app serving only this module's urlpatterns."""
-
-    def __init__(self) -> None:
-        self.app = None
-
-    async def __call__(self, scope, receive, send):
-        if self.app is None:
-            from django.conf import settings
-            from django.core.asgi import get_asgi_application
-
-            self.app = get_asgi_application()
-            settings.ROOT_URLCONF = __name__
-        await self.app(scope, receive, send)
-
-
-baseline_application = _BaselineApplication()
-
-
-# --- setup -------------------------------------------------------------------------------------------
-def seed(clients: int) -> tuple[list[tuple[str, str]], list[str]]:
-    """Funded users with API keys, and active markets; returns ([(key id, private pem)], [tickers])."""
-    from exchange.services.api_keys import api_key_generate
+def seed() -> tuple[list[tuple[str, str]], list[str]]:
+    """Funded users with an API key each, and active markets; returns ([(key id, private pem)], [tickers])."""
+    from exchange.services.api_keys import api_key_create, generate_rsa_key_pair
 
     tickers = [f"BENCH-M{i}" for i in range(MARKETS)]
     open_markets("BENCH", tickers)
-    keys = []
-    for user in funded_users("bench", clients):
-        key, pem = api_key_generate(user=user, name="bench")
-        keys.append((str(key.key_id), pem))
+    private_pem, public_pem = generate_rsa_key_pair()
+    keys = [(str(api_key_create(user=user, name="bench", public_key_pem=public_pem).key_id), private_pem)
+            for user in funded_users("bench", KEYS)]
     return keys, tickers
 
 
-def server_args(name: str, app: str, port: int) -> list[str]:
-    if name == "daphne":
-        return ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
-    return ["-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-            app]
+def signed_headers(key_id: str, pem: str, method: str, path: str) -> dict[str, str]:
+    from exchange.signing import sign_rsa_pss
+
+    timestamp = str(int(time.time() * 1000))
+    return {"KALSHI-ACCESS-KEY": key_id, "KALSHI-ACCESS-TIMESTAMP": timestamp,
+            "KALSHI-ACCESS-SIGNATURE": sign_rsa_pss(pem, f"{timestamp}{method}{path}".encode())}
 
 
-# --- load ----------------------------------------------------------------------------------------------
-class Signer:
-    """Kalshi signature headers, re-signed once a second (a signature is valid for the whole window)."""
-
-    def __init__(self, key_id: str, pem: str) -> None:
-        self.key_id, self.pem, self.second, self.cached = key_id, pem, -1, {}
-
-    def headers(self) -> dict:
-        from exchange.signing import sign_rsa_pss
-
-        second = int(time.time())
-        if second != self.second:
-            timestamp = str(second * 1000)
-            self.cached = {"KALSHI-ACCESS-KEY": self.key_id, "KALSHI-ACCESS-TIMESTAMP": timestamp,
-                           "KALSHI-ACCESS-SIGNATURE": sign_rsa_pss(self.pem, f"{timestamp}POST{ORDER_PATH}".encode())}
-            self.second = second
-        return self.cached
+def order_requests(keys: list[tuple[str, str]] | None, tickers: list[str], path: str) -> list[tuple[str, str]]:
+    """(head, tail) pairs cycling through the keys (or unsigned) and markets; the unique id wrk puts between
+    them completes the client_order_id. Non-crossing bids over the lower half of the book: every order rests."""
+    marker = "#" * WRK_ID_WIDTH
+    run = uuid.uuid4().hex[:8]
+    pairs = []
+    for i in range(max(len(keys or ()), len(tickers))):
+        headers = signed_headers(*keys[i % len(keys)], "POST", path) if keys else {}
+        body = json.dumps({"ticker": tickers[i % len(tickers)], "side": "bid", "price": f"0.{1 + i % 45:02d}00",
+                           "count": "1.00", "time_in_force": "good_till_canceled",
+                           "self_trade_prevention_type": "taker_at_cross", "client_order_id": f"{run}-{marker}"})
+        head, tail = http_request("POST", path, headers, body).split(marker)
+        pairs.append((head, tail))
+    return pairs
 
 
-async def client_loop(base: str, path: str, signer: Signer | None, ticker: str, until: float, latencies: list,
-                      errors: list) -> None:
-    import httpx
-
-    n = 0
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        while time.monotonic() < until:
-            n += 1
-            # Non-crossing bids spread over the lower half of the book: every order rests.
-            body = {"ticker": ticker, "side": "bid", "price": f"0.{1 + n % 45:02d}00", "count": "1.00",
-                    "time_in_force": "good_till_canceled", "self_trade_prevention_type": "taker_at_cross",
-                    "client_order_id": uuid.uuid4().hex}
-            headers = signer.headers() if signer else {}
-            started = time.perf_counter()
-            response = await http.post(path, json=body, headers=headers)
-            latencies.append(time.perf_counter() - started)
-            if response.status_code != 201:
-                errors.append(response.status_code)
+def read_requests(keys: list[tuple[str, str]] | None, path: str) -> list[str]:
+    if not keys:
+        return [http_request("GET", path, {})]
+    return [http_request("GET", path, signed_headers(*key, "GET", path)) for key in keys]
 
 
-async def run_level(base: str, path: str, signers: list[Signer] | None, tickers: list[str], clients: int) -> dict:
-    latencies: list[float] = []
-    errors: list[int] = []
-    until = time.monotonic() + SECONDS_PER_RUN
-    started = time.monotonic()
-    await asyncio.gather(*[
-        client_loop(base, path, signers[i] if signers else None, tickers[i % len(tickers)], until, latencies, errors)
-        for i in range(clients)
-    ])
-    elapsed = time.monotonic() - started
-    latencies.sort()
-    return {"rate": len(latencies) / elapsed, "p50": latencies[len(latencies) // 2] * 1000,
-            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, "errors": len(errors)}
+def measure(base: str, workdir: Path, build, clients: int) -> dict:
+    """Build the requests (signing them now, inside the window) and run wrk."""
+    script = wrk_script(workdir / "load.lua", build())
+    return wrk_run(base, script, clients=clients, seconds=SECONDS_PER_RUN)
+
+
+def alternate(base: str, workdir: Path, product, baseline, clients: int) -> tuple[dict, dict]:
+    """ROUNDS alternating runs of each; the rate over all of them, the median round's latencies."""
+    runs: dict[str, list[dict]] = {"product": [], "baseline": []}
+    for _ in range(ROUNDS):
+        runs["product"].append(measure(base, workdir, product, clients))
+        runs["baseline"].append(measure(base, workdir, baseline, clients))
+    return combined(runs["product"]), combined(runs["baseline"])
+
+
+def combined(runs: list[dict]) -> dict:
+    def median(name: str) -> float:
+        return sorted(r[name] for r in runs)[len(runs) // 2]
+
+    return {"rate": sum(r["rate"] for r in runs) / len(runs), "p50": median("p50"), "p99": median("p99"),
+            "errors": sum(r["errors"] for r in runs)}
 
 
 def main() -> None:
     require_env("DATABASE_URL")
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (scripts/bench installs it)")
     rows = []
-    with fresh_database(f"bench_rest_{uuid.uuid4().hex[:8]}"):
-        keys, tickers = seed(max(LEVELS))
-        signers = [Signer(k, pem) for k, pem in keys]
-        targets = [("daphne", "kalshi_site.asgi:application", ORDER_PATH, signers),
-                   ("uvicorn", "kalshi_site.asgi:application", ORDER_PATH, signers),
-                   ("daphne", "bench.rest_orders:baseline_application", BASELINE_PATH, None),
-                   ("uvicorn", "bench.rest_orders:baseline_application", BASELINE_PATH, None)]
-        for name, app, path, target_signers in targets:
-            port = free_port()
-            with server(server_args(name, app, port), port, name):
+    with fresh_database(f"bench_rest_{uuid.uuid4().hex[:8]}"), tempfile.TemporaryDirectory() as tmp:
+        keys, tickers = seed()
+        workdir = Path(tmp)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        kinds = [
+            ("signed V2 create", lambda: order_requests(keys, tickers, ORDER_PATH),
+             lambda: order_requests(None, tickers, BASELINE_POST_PATH)),
+            ("signed GET balance", lambda: read_requests(keys, BALANCE_PATH),
+             lambda: read_requests(None, BASELINE_GET_PATH)),
+        ]
+        args = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "bench.rest_app:application"]
+        with server(args, port, "daphne", SIGNATURE_WINDOW_S=str(SIGNATURE_WINDOW_S)):
+            # Warm up: the connection pool, the key cache, the first import of every view.
+            for _, product, baseline in kinds:
+                for build in (product, baseline):
+                    wrk_run(base, wrk_script(workdir / "warm.lua", build()), clients=8, seconds=1)
+            for what, product, baseline in kinds:
                 for clients in LEVELS:
-                    result = asyncio.run(run_level(f"http://127.0.0.1:{port}", path, target_signers, tickers, clients))
-                    what = "signed V2 order" if target_signers else "baseline 1-row POST"
-                    rows.append([name, what, clients, f"{result['rate']:.0f}", f"{result['p50']:.1f}",
-                                 f"{result['p99']:.1f}", result["errors"]])
-    print(table("REST order placement on Postgres (rate limits off; one server process each)",
-                ["server", "request", "clients", "req/s", "p50 ms", "p99 ms", "non-201"], rows))
+                    mine, ref = alternate(base, workdir, product, baseline, clients)
+                    rows.append([what, clients, f"{mine['rate']:.0f}", f"{ref['rate']:.0f}",
+                                 f"{mine['rate'] / ref['rate']:.2f}", f"{mine['p50']:.1f}", f"{mine['p99']:.1f}",
+                                 f"{ref['p50']:.1f}", f"{ref['p99']:.1f}", mine["errors"] + ref["errors"]])
+    print(table("Signed REST vs the cheapest DRF view of its kind, same daphne process and middleware stack "
+                "(wrk; rate limits off; Postgres with durable commits)",
+                ["request", "clients", "req/s", "baseline req/s", "ratio", "p50 ms", "p99 ms", "base p50",
+                 "base p99", "non-2xx"], rows))
 
 
 if __name__ == "__main__":

@@ -111,9 +111,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(args: list[str], port: int, name: str):
-    """`python <args>` in the project root with rate limits off, once it listens on `port`; stopped after."""
-    env = dict(os.environ, RATE_LIMITS_ENABLED="0", LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="kalshi_site.settings")
+def server(args: list[str], port: int, name: str, **env_extra: str):
+    """`python <args>` in the project root with rate limits off (and `env_extra` in its environment), once it
+    listens on `port`; stopped after."""
+    env = dict(os.environ, RATE_LIMITS_ENABLED="0", LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="kalshi_site.settings",
+               **env_extra)
     process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
@@ -144,3 +146,88 @@ def table(title: str, header: list[str], rows: list[list]) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells[1:]]
     return "\n".join(lines)
+
+
+# --- HTTP load with wrk ------------------------------------------------------------------------------
+# A Python load generator on the machine's two cores measures itself more than the server; wrk (C,
+# epoll) replays requests built in advance, so the server is what saturates.
+WRK_LUA = r"""
+-- Requests built in advance: each is heads[i] [.. unique id ..] tails[i]. A unique id (thread number and
+-- a counter, fixed width so Content-Length holds) keeps every body distinct, e.g. its client_order_id.
+local heads = %(heads)s
+local tails = %(tails)s
+local unique = %(unique)s
+local counter, thread_no = 0, 0
+local started = 0
+
+function setup(thread)
+  started = started + 1
+  thread:set("thread_no", started)
+end
+
+function init(args)
+  thread_no = tonumber(wrk.thread:get("thread_no"))
+end
+
+function request()
+  counter = counter + 1
+  local i = counter %% #heads + 1
+  if unique then
+    return heads[i] .. string.format("%%02d%%010d", thread_no, counter) .. tails[i]
+  end
+  return heads[i]
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests":%%d,"duration_us":%%d,"non2xx":%%d,"socket_errors":%%d,"p50_us":%%d,"p99_us":%%d}\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+# The width of the id `request()` splices in (two digits of thread, ten of counter).
+WRK_ID_WIDTH = 12
+
+
+def _lua_strings(items: list[str]) -> str:
+    return "{" + ",".join(_lua_string(s) for s in items) + "}"
+
+
+def _lua_string(text: str) -> str:
+    # A quoted string with escapes: a long bracket would turn each CRLF into a bare LF.
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r").replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def http_request(method: str, path: str, headers: dict[str, str], body: str = "") -> str:
+    """One HTTP/1.1 keep-alive request as wrk sends it."""
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if body or method in ("POST", "PUT"):
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body.encode())}"]
+    return "\r\n".join(lines) + "\r\n\r\n" + body
+
+
+def wrk_script(path: Path, requests: list[tuple[str, str]] | list[str]) -> Path:
+    """Write a wrk script replaying `requests`: complete request strings, or (head, tail) pairs between
+    which each request gets a unique WRK_ID_WIDTH-character id."""
+    unique = bool(requests) and isinstance(requests[0], tuple)
+    heads = [r[0] for r in requests] if unique else list(requests)
+    tails = [r[1] for r in requests] if unique else [""]
+    path.write_text(WRK_LUA % {"heads": _lua_strings(heads), "tails": _lua_strings(tails),
+                               "unique": "true" if unique else "false"})
+    return path
+
+
+def wrk_run(url: str, script: Path, *, clients: int, seconds: float) -> dict:
+    """Drive `url` with `clients` keep-alive connections for `seconds`; returns req/s, p50/p99 in ms and
+    the count of non-2xx answers and socket errors."""
+    import json
+
+    threads = min(2, clients)
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", "30s",
+                          "-s", str(script), url], capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    return {"rate": result["requests"] / (result["duration_us"] / 1e6), "p50": result["p50_us"] / 1000,
+            "p99": result["p99_us"] / 1000, "errors": result["non2xx"] + result["socket_errors"]}

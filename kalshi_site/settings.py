@@ -51,16 +51,19 @@ INSTALLED_APPS = [
     "orderbook",
 ]
 
+# Django's own middleware in exchange.api.middleware's arrangement: hooks that do no I/O run in the event
+# loop rather than a thread hop each, and the browser-session ones step aside for signed or cookieless
+# API requests.
 MIDDLEWARE = [
     # First: API requests no view should see are answered in the API's shape before anything else runs.
     "exchange.api.guard.ApiRequestGuard",
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "exchange.api.middleware.SecurityMiddleware",
+    "exchange.api.middleware.SessionMiddleware",
+    "exchange.api.middleware.CommonMiddleware",
+    "exchange.api.middleware.CsrfViewMiddleware",
+    "exchange.api.middleware.AuthenticationMiddleware",
+    "exchange.api.middleware.MessageMiddleware",
+    "exchange.api.middleware.XFrameOptionsMiddleware",
     "exchange.api.errors.ApiErrorMiddleware",
 ]
 
@@ -210,6 +213,9 @@ EXCHANGE = {
     "MARKET_STATUS_STYLE": os.environ.get("MARKET_STATUS_STYLE", "finalized"),
     # Clock skew a signed request may have, as on production (±10 s accepted, 60 s refused).
     "SIGNATURE_WINDOW_S": env_int("SIGNATURE_WINDOW_S", 10),
+    # How long a server process trusts an API key it read (exchange.api.key_cache): a key revoked in
+    # another process is refused here within this many seconds (in the revoking process at once).
+    "API_KEY_CACHE_S": env_int("API_KEY_CACHE_S", 5),
     "RATE_LIMITS_ENABLED": env_bool("RATE_LIMITS_ENABLED", True),
     # Kalshi API usage tier for the per-user token buckets: basic, advanced, premier or prime.
     "RATE_LIMIT_TIER": os.environ.get("RATE_LIMIT_TIER", "basic"),

@@ -7,6 +7,7 @@ relative to /trade-api/v2 are accepted too. Refusals carry production's codes an
 
 import time
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from rest_framework import exceptions
@@ -14,8 +15,8 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from exchange.api.auth_errors import KalshiAuthError
-from exchange.models import ApiKey
-from exchange.signing import SignatureError, load_api_key, verify
+from exchange.api.key_cache import API_KEYS, CachedApiKey
+from exchange.signing import SignatureError, verify
 
 API_PREFIX = "/trade-api/v2"
 KEY_HEADER = "HTTP_KALSHI_ACCESS_KEY"
@@ -51,43 +52,53 @@ def check_timestamp(raw: str, *, now_ms: int | None = None) -> None:
         raise KalshiAuthError("header_timestamp_expired", "request timestamp is outside the allowed window")
 
 
-def api_key_of(key_id: str) -> ApiKey:
-    """The key named by KALSHI-ACCESS-KEY: a malformed id is an invalid parameter, an unknown one not found."""
+@dataclass(frozen=True)
+class SignedHeaders:
+    key_id: uuid.UUID
+    timestamp: str
+    signature: str
+
+
+def signed_headers(meta: dict) -> SignedHeaders | None:
+    """The request's KALSHI-ACCESS-* headers, checked for presence, clock skew and a well-formed key id;
+    None when the request is not signed."""
+    key_id = meta.get(KEY_HEADER)
+    if not key_id:
+        return None
+    timestamp, signature = meta.get(TIMESTAMP_HEADER), meta.get(SIGNATURE_HEADER)
+    if not signature:
+        raise KalshiAuthError("signature_is_missing_from_headers", "KALSHI-ACCESS-SIGNATURE is missing")
+    if not timestamp:
+        raise KalshiAuthError("timestamp_is_missing_from_headers", "KALSHI-ACCESS-TIMESTAMP is missing")
+    check_timestamp(timestamp)
     try:
-        uuid.UUID(key_id)
+        return SignedHeaders(uuid.UUID(key_id), timestamp, signature)
     except ValueError:
         raise refused("INVALID_PARAMETER") from None
-    try:
-        return load_api_key(key_id)
-    except SignatureError:
-        raise refused("NOT_FOUND") from None
+
+
+def verified(key: CachedApiKey | None, headers: SignedHeaders, method: str, path: str) -> CachedApiKey:
+    """`key` if it belongs to an active user and signed this request; production's 401 otherwise."""
+    if key is None or not key.user.is_active:
+        raise refused("NOT_FOUND")
+    for signed_path in signed_paths(path):
+        try:
+            verify(key.public_key_pem, f"{headers.timestamp}{method}{signed_path}".encode(), headers.signature)
+        except SignatureError:
+            continue
+        return key
+    raise refused("INCORRECT_API_KEY_SIGNATURE")
 
 
 class KalshiSignatureAuthentication(BaseAuthentication):
-    """Authenticate by API-key signature; `request.auth` is the ApiKey."""
+    """Authenticate by API-key signature; `request.auth` is the CachedApiKey."""
 
     def authenticate(self, request) -> tuple | None:
-        meta = request.META
-        key_id = meta.get(KEY_HEADER)
-        if not key_id:
+        headers = signed_headers(request.META)
+        if headers is None:
             return None
-        timestamp, signature = meta.get(TIMESTAMP_HEADER), meta.get(SIGNATURE_HEADER)
-        if not signature:
-            raise KalshiAuthError("signature_is_missing_from_headers", "KALSHI-ACCESS-SIGNATURE is missing")
-        if not timestamp:
-            raise KalshiAuthError("timestamp_is_missing_from_headers", "KALSHI-ACCESS-TIMESTAMP is missing")
-        check_timestamp(timestamp)
-        key = api_key_of(key_id)
-        if not key.user.is_active:
-            raise refused("NOT_FOUND")
-        method = request.method.upper()
-        for path in signed_paths(request.path):
-            try:
-                verify(key.public_key_pem, f"{timestamp}{method}{path}".encode(), signature)
-            except SignatureError:
-                continue
-            return key.user, key
-        raise refused("INCORRECT_API_KEY_SIGNATURE")
+        key = verified(API_KEYS.load(headers.key_id), headers, request.method.upper(), request.path)
+        return key.request_user(), key
 
     def authenticate_header(self, request) -> str:
         # A non-empty value makes DRF answer 401 (not 403) when authentication fails.
@@ -108,4 +119,4 @@ class IsTrader(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         key = request.auth
-        return not isinstance(key, ApiKey) or key.can_write()
+        return not isinstance(key, CachedApiKey) or key.can_write()

@@ -8,9 +8,9 @@ database refusing a NUL).
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, JsonResponse
-from django.utils.deprecation import MiddlewareMixin
 
 from exchange.api.errors import is_api_path, json_error
+from exchange.api.middleware import InLoop
 
 
 def refusal(request: HttpRequest) -> JsonResponse | None:
@@ -34,8 +34,8 @@ def refusal(request: HttpRequest) -> JsonResponse | None:
     return None
 
 
-class ApiRequestGuard(MiddlewareMixin):
-    """First in MIDDLEWARE: refuse what `refusal` refuses on API paths."""
+class ApiRequestGuard(InLoop):
+    """First in MIDDLEWARE: refuse what `refusal` refuses on API paths (in the event loop: it only reads)."""
 
     def process_request(self, request: HttpRequest) -> JsonResponse | None:
         return refusal(request) if is_api_path(request.path) else None

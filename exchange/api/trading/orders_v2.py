@@ -1,18 +1,20 @@
 """Orders V2 (/portfolio/events/orders): book side bid|ask, `price` a YES dollar string, `count` an fp
 string, thin acknowledgements back."""
 
+from asgiref.sync import sync_to_async
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from exchange import services
-from exchange.api.trading.base import TradingView, created
+from exchange.api.trading.base import AsyncTradingView, TradingView, created
 from exchange.api.trading.batch import MAX_BATCH, place_batch
 from exchange.api.trading.parse import Body, invalid, parse_count_fp, query_int, timestamp_s
-from exchange.api.trading.selectors import canonical_id, own_order, own_orders
+from exchange.api.trading.selectors import canonical_id, own_order, own_orders, resting_order_ids
 from exchange.api.trading.shapes import item_error_shape
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import ONE_CONTRACT, ONE_DOLLAR, count_to_fp, units_to_dollars
 from exchange.models import Order
+from exchange.sequencer import aexecute
 from exchange.services import ExchangeError, OrderRequest
 from exchange.wire_time import ts_ms
 
@@ -98,58 +100,55 @@ def cancel_ack(order: Order, reduced_by: int) -> dict:
     return data
 
 
-class EventOrders(TradingView):
+class EventOrders(AsyncTradingView):
     route = "/portfolio/events/orders"
 
-    def post(self, request: Request) -> Response:
-        order = services.order_create(user=request.user, request=order_request(request.data))
+    async def post(self, request: Request) -> Response:
+        order = await aexecute("order_create", user_id=request.user.pk, request=order_request(request.data))
         return created(ack(order))
 
-    def delete(self, request: Request) -> Response:
+    async def delete(self, request: Request) -> Response:
         subaccount = query_int(request.query_params, "subaccount", high=63)
         ticker = request.query_params.get("ticker") or None
-        orders = Order.objects.filter(user=request.user, status=Order.Status.RESTING)
-        if subaccount is not None:
-            orders = orders.filter(subaccount=subaccount)
-        services.orders_cancel_all(user=request.user, ticker=ticker,
-                                   only=[str(i) for i in orders.values_list("id", flat=True)])
+        only = await sync_to_async(resting_order_ids)(request.user, subaccount=subaccount)
+        await aexecute("orders_cancel_all", user_id=request.user.pk, ticker=ticker, only=only)
         return Response(status=204)
 
 
-class EventOrderDetail(TradingView):
+class EventOrderDetail(AsyncTradingView):
     route = "/portfolio/events/orders/{order_id}"
 
-    def delete(self, request: Request, order_id: str) -> Response:
-        before = own_order(request.user, order_id)
-        order = services.order_cancel(user=request.user, order_id=order_id)
+    async def delete(self, request: Request, order_id: str) -> Response:
+        before = await sync_to_async(own_order)(request.user, order_id)
+        order = await aexecute("order_cancel", user_id=request.user.pk, order_id=order_id)
         return Response(cancel_ack(order, before.remaining_count))
 
 
-class EventOrderAmend(TradingView):
+class EventOrderAmend(AsyncTradingView):
     route = "/portfolio/events/orders/{order_id}/amend"
 
-    def post(self, request: Request, order_id: str) -> Response:
+    async def post(self, request: Request, order_id: str) -> Response:
         body = Body(request.data)
-        order = own_order(request.user, order_id)
+        order = await sync_to_async(own_order)(request.user, order_id)
         ticker = body.text("ticker", required=True, max_length=64)
         side = body.choice("side", ("bid", "ask"), required=True)
         if (ticker, side) != (order.market.ticker, order.book_side):
             raise invalid("ticker and side must match the order being amended")
-        _, new = services.order_amend(
-            user=request.user, order_id=order_id, yes_price=yes_price(body), count=fp_count(body, "count"),
-            client_order_id=body.text("updated_client_order_id", max_length=64) or None,
+        _, new = await aexecute(
+            "order_amend", user_id=request.user.pk, order_id=order_id, yes_price=yes_price(body),
+            count=fp_count(body, "count"), client_order_id=body.text("updated_client_order_id", max_length=64) or None,
         )
         return Response(ack(new))
 
 
-class EventOrderDecrease(TradingView):
+class EventOrderDecrease(AsyncTradingView):
     route = "/portfolio/events/orders/{order_id}/decrease"
 
-    def post(self, request: Request, order_id: str) -> Response:
+    async def post(self, request: Request, order_id: str) -> Response:
         body = Body(request.data)
-        order = services.order_decrease(user=request.user, order_id=order_id,
-                                        reduce_by=fp_count(body, "reduce_by", required=False),
-                                        reduce_to=fp_count(body, "reduce_to", required=False))
+        order = await aexecute("order_decrease", user_id=request.user.pk, order_id=order_id,
+                               reduce_by=fp_count(body, "reduce_by", required=False),
+                               reduce_to=fp_count(body, "reduce_to", required=False))
         data = {"order_id": str(order.id), "remaining_count": count_to_fp(order.remaining_count),
                 "ts_ms": ts_ms(order.updated_at)}
         if order.client_order_id:

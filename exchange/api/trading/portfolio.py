@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from exchange.api.pagination import paginate, parse_limit
-from exchange.api.trading.base import TradingView
+from exchange.api.trading.base import AsyncTradingView, TradingView
 from exchange.api.trading.parse import invalid, query_int, query_list
 from exchange.api.trading.selectors import own_order
 from exchange.api.trading.shapes import (
@@ -58,7 +58,7 @@ def list_orders(request: Request) -> Response:
     return Response({"orders": [order_shape(o) for o in rows], "cursor": cursor})
 
 
-class Balance(TradingView):
+class Balance(AsyncTradingView):
     route = "/portfolio/balance"
 
     def get(self, request: Request) -> Response:

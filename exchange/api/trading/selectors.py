@@ -17,6 +17,14 @@ def own_order(user: AbstractBaseUser, order_id: str) -> Order:
         raise ExchangeError(RejectCode.ORDER_NOT_FOUND, f"order {order_id} not found") from None
 
 
+def resting_order_ids(user: AbstractBaseUser, *, subaccount: int | None = None) -> list[str]:
+    """Ids of the user's resting orders, in one subaccount when given."""
+    orders = Order.objects.filter(user=user, status=Order.Status.RESTING)
+    if subaccount is not None:
+        orders = orders.filter(subaccount=subaccount)
+    return [str(i) for i in orders.values_list("id", flat=True)]
+
+
 def canonical_id(order_id: str) -> str:
     try:
         return str(uuid.UUID(str(order_id)))
