@@ -297,6 +297,8 @@ FIX = {
     # Outbox polling: fast while busy, backing off to IDLE_POLL_S when quiet (commits wake it at once).
     "POLL_INTERVAL_S": float(os.environ.get("FIX_POLL_INTERVAL_S", "0.025")),
     "IDLE_POLL_S": float(os.environ.get("FIX_IDLE_POLL_S", "5")),
+    # Order commands a session may have in flight; past this the acceptor stops reading it (backpressure).
+    "MAX_IN_FLIGHT": env_int("FIX_MAX_IN_FLIGHT", 64),
     "MAINTENANCE": ({"WINDOW": (os.environ.get("FIX_MAINTENANCE_START", "02:00"),
                                 os.environ.get("FIX_MAINTENANCE_END", "02:10")),
                      "TZ": "America/New_York"} if env_bool("FIX_MAINTENANCE", False) else None),

@@ -27,7 +27,7 @@ from tests.support.servers import ROOT, child_process, free_port, port_open, tes
 pytestmark = [pytest.mark.crash, pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 TICKERS = ["CRASH-A", "CRASH-B"]
-ORDERS_PER_CLIENT = 120
+ORDERS_PER_CLIENT = 5_000  # an upper bound: the stop file ends the storm
 
 
 class Restartable:

@@ -1,22 +1,27 @@
 """One client connection: socket reads into the session state machine, its actions back out.
 
-Application messages are handled in arrival order (each awaits its worker-thread service call);
-reports arrive from the acceptor's outbox tail. Retransmission sessions store each batch of messages
-and the sequence state before writing that batch, so a crash never reuses a sequence number and
-every message a client saw can be resent.
+Order commands run concurrently (`pipeline`: in arrival order per order, a bounded number at once);
+reports arrive from the acceptor, each order's after its command has answered. Sequence numbers are
+taken as messages are queued, so they follow the send order. Retransmission sessions store each batch
+of messages and the sequence state before writing that batch, so a crash never reuses a sequence
+number and every message a client saw can be resent.
 """
 
 import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
+from collections.abc import Hashable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from exchange.api_changes import Change, in_force
+from exchange.engine.rejects import RejectCode
 from exchange.fix import orders, store
 from exchange.fix.codec import Message
 from exchange.fix.dictionary import DROP_COPY_TYPES, ORDER_ENTRY_TYPES
+from exchange.fix.pipeline import Pipeline
 from exchange.fix.rejects import cxl_rej_reason, ord_rej_reason
 from exchange.fix.reports import (
     CLOSE_CANCELS,
@@ -36,6 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 READ_CHUNK = 65536
+FAILED = "the exchange could not process a message; log on again"
 
 
 class Connection:
@@ -57,8 +63,11 @@ class Connection:
         self.request_ids: dict[str, tuple[str, str]] = {}  # order id -> (ClOrdID, OrigClOrdID) of a cancel
         self._unsaved: list[tuple[int, bytes]] = []
         self._outgoing: list[bytes] = []
-        self._held: list[Report] = []             # reports held while the logon or a request is handled
-        self._answering = False                   # a request's own answer (e.g. 35=r) is not queued yet
+        self._held: list[Report] = []             # reports held while the logon or a mass cancel is handled
+        self._answering = False                   # a mass cancel's own answer (35=r) is not queued yet
+        self._waiting: Counter = Counter()        # orders whose command has not answered yet
+        self._held_orders: list[Report] = []      # their reports, sent once it has
+        self.pipeline = Pipeline(acceptor.config.max_in_flight)
         self._flush_lock = asyncio.Lock()
         self._closed = False
         self._connected_at = time.monotonic()
@@ -107,9 +116,7 @@ class Connection:
                 self._write(action)
             elif isinstance(action, Authenticate):
                 await self.perform(await self._authenticate(action))
-                held, self._held = self._held, []
-                if held:
-                    self.deliver_reports(held)
+                self._deliver_held()
             elif isinstance(action, Deliver):
                 await self._handle(action.message)
             elif isinstance(action, Close):
@@ -199,20 +206,33 @@ class Connection:
             self._write(self.session.business_reject(seq, mt, 6, "listener sessions cannot enter orders",
                                                      now=time.monotonic(), ref_id=msg.get(11)))
             return
-        handler = {"D": self._new_order, "F": self._cancel, "G": self._replace, "q": self._mass_cancel}.get(mt)
+        handler = {"D": self._new_order, "F": self._cancel, "G": self._replace}.get(mt)
         if handler is not None:
-            # Its commit wakes the outbox tail at once; the reports it causes wait for the request's
-            # own answer (OrderMassCancelReport before the Canceled reports).
-            self._answering = True
-            try:
-                await handler(msg)
-            finally:
-                self._answering = False
-                held, self._held = self._held, []
-                if held:
-                    self.deliver_reports(held)
+            await self.pipeline.submit(self._order_names(msg), lambda: self._command(handler, msg))
+        elif mt == "q":
+            await self.pipeline.idle()  # it cancels what every command before it placed
+            await self._command(self._mass_cancel, msg)
         elif mt == "U1":
             await self._event_resend(msg, seq)
+
+    def _order_names(self, msg: Message) -> set[tuple[str, str]]:
+        """The names a command knows its order by (ClOrdIDs, OrderID): commands sharing one run in order."""
+        names = {("cl", c) for c in (msg.get(11), msg.get(41)) if c}
+        order_id = msg.get(37) or self.aliases.get(msg.get(41) or "")
+        if order_id:
+            names.add(("id", order_id))
+        return names
+
+    async def _command(self, handler, msg: Message) -> None:
+        """Run one command; a failure ends the session with a Logout that says so."""
+        try:
+            await handler(msg)
+        except Exception:
+            log.exception("FIX %s on %s failed", msg.msg_type, self.target.value)
+            if not self._closed:
+                await self.end(FAILED)
+                self._closed = True
+        await self.flush()
 
     @property
     def _owner_key(self) -> str | None:
@@ -220,37 +240,68 @@ class Connection:
         return self.key_id if self.target is Target.RT else None
 
     async def _new_order(self, msg: Message) -> None:
-        result = await self.acceptor.db(orders.new_order, self.user, msg, self.dollars, self._owner_key)
-        if isinstance(result, orders.Refused):
-            self.send_app("8", rejected_report(
-                cl_ord_id=msg.get(11), symbol=msg.get(55), side=msg.get(54), qty=msg.get(38), price=msg.get(44),
-                reason=ord_rej_reason(result.code), text=f"{result.code.value}: {result.text}",
-                exec_id=f"0;{self.session.next_out}"))
-            return
-        self._own(result, msg.get(11))
+        # The order's reports wait for this answer: its owner is known only once it is placed.
+        with self._answering_for([("cl", self.user.pk, msg.get(11) or "")]):
+            result = await orders.new_order(self.user, msg, self.dollars, self._owner_key)
+            if isinstance(result, orders.Refused):
+                self.send_app("8", rejected_report(
+                    cl_ord_id=msg.get(11), symbol=msg.get(55), side=msg.get(54), qty=msg.get(38),
+                    price=msg.get(44), reason=ord_rej_reason(result.code),
+                    text=f"{result.code.value}: {result.text}", exec_id=f"0;{self.session.next_out}"))
+                return
+            self._own(result, msg.get(11))
+
+    @contextlib.contextmanager
+    def _answering_for(self, names: list[Hashable]) -> Iterator[None]:
+        """The reports of these orders wait for the command's answer (its reject, or its record of the
+        order or the request), whether they come live or from the outbox tail."""
+        self._waiting.update(names)
+        try:
+            with self.acceptor.answering_for(names):
+                yield
+        finally:
+            self._waiting.subtract(names)
+            self._waiting = +self._waiting
+            held, self._held_orders = self._held_orders, []
+            if held:
+                self.deliver_reports(held)
+
+    def _waits_for(self, report: Report) -> bool:
+        return (("id", report.order_id) in self._waiting
+                or ("cl", self.user.pk, dict(report.body).get(11)) in self._waiting)
 
     def _own(self, order: Order, cl_ord_id: str) -> None:
         order_id = str(order.id)
         self.aliases[cl_ord_id] = order_id
         self.own_orders.add(order_id)
         self.acceptor.order_keys[order_id] = self.key_id
-        self.acceptor.wake()
+        if self.target is Target.RT:
+            self.acceptor.rt_orders.add(order_id)
 
     async def _cancel(self, msg: Message) -> None:
-        result = await self.acceptor.db(orders.cancel, self.user, msg, self.aliases)
-        if isinstance(result, orders.Refused):
-            self._cancel_reject(msg, result, "1")
+        order = await self.acceptor.db(orders.find_order, self.user, msg, self.aliases)
+        if order is None:
+            self._cancel_reject(msg, orders.Refused(RejectCode.ORDER_NOT_FOUND, "unknown order"), "1")
             return
-        self.request_ids[str(result.id)] = (msg.get(11), msg.get(41))
-        self.acceptor.wake()
+        # Its Canceled report names this request (11, 41): it waits until the request is recorded.
+        with self._answering_for([("id", str(order.id))]):
+            result = await orders.cancel(self.user, order)
+            if isinstance(result, orders.Refused):
+                self._cancel_reject(msg, result, "1")
+                return
+            self.request_ids[str(result.id)] = (msg.get(11), msg.get(41))
 
     async def _replace(self, msg: Message) -> None:
-        result = await self.acceptor.db(orders.replace, self.user, msg, self.aliases, self.dollars,
-                                        self._owner_key)
-        if isinstance(result, orders.Refused):
-            self._cancel_reject(msg, result, "2")
+        order = await self.acceptor.db(orders.find_order, self.user, msg, self.aliases)
+        if order is None:
+            self._cancel_reject(msg, orders.Refused(RejectCode.ORDER_NOT_FOUND, "unknown order"), "2")
             return
-        self._own(result, msg.get(11))
+        with self._answering_for([("id", str(order.id))]):
+            result = await orders.replace(self.user, order, msg, self.dollars, self._owner_key)
+            if isinstance(result, orders.Refused):
+                self._cancel_reject(msg, result, "2")
+                return
+            self._own(result, msg.get(11))
 
     def _cancel_reject(self, msg: Message, refused: orders.Refused, response_to: str) -> None:
         self.send_app("9", [(37, refused.order_id), (11, msg.get(11)), (41, msg.get(41)), (39, refused.ord_status),
@@ -262,9 +313,13 @@ class Connection:
             self.send_app("r", [(11, msg.get(11)), (37, msg.get(11)), (531, "0"), (532, "99"),
                                 (58, "MassCancelRequestType (530) must be 6")])
             return
-        canceled = await self.acceptor.db(orders.mass_cancel, self.user)
-        self.send_app("r", [(11, msg.get(11)), (37, msg.get(11)), (531, "6"), (533, str(len(canceled)))])
-        self.acceptor.wake()
+        self._answering = True  # its report comes before the Canceled reports it causes
+        try:
+            canceled = await orders.cancel_orders(self.user, await self.acceptor.db(orders.fix_resting_ids, self.user))
+            self.send_app("r", [(11, msg.get(11)), (37, msg.get(11)), (531, "6"), (533, str(len(canceled)))])
+        finally:
+            self._answering = False
+            self._deliver_held()
 
     async def _event_resend(self, msg: Message, seq: int) -> None:
         try:
@@ -284,6 +339,11 @@ class Connection:
         self.send_app("U2", [(45, str(seq)), (21003, str(len(result)))])
 
     # --- reports -------------------------------------------------------------------------------
+    def _deliver_held(self) -> None:
+        held, self._held = self._held, []
+        if held:
+            self.deliver_reports(held)
+
     def deliver_reports(self, reports: list[Report]) -> None:
         if self.target is Target.PT:
             return
@@ -292,6 +352,11 @@ class Connection:
             return
         if self.session.state is not State.ACTIVE:
             return
+        if self._waiting:
+            passing = []
+            for report in reports:
+                (self._held_orders if self._waits_for(report) else passing).append(report)
+            reports = passing
         if not self.new_before_trade:
             reports = fold_new_into_trade(reports)
         for report in reports:
@@ -330,12 +395,12 @@ class Connection:
     async def cleanup(self) -> None:
         Connection.pending.discard(self)
         self._closed = True
+        await self.pipeline.idle()  # commands already submitted finish (and are canceled below if asked)
         if self.registered:
             self.acceptor.unregister(self)
             if self.session.options.get(8013) and self.own_orders:
                 try:
-                    await self.acceptor.db(orders.cancel_orders, self.user, sorted(self.own_orders))
-                    self.acceptor.wake()
+                    await orders.cancel_orders(self.user, sorted(self.own_orders))
                 except Exception:
                     log.exception("cancel on disconnect failed")
         if not self.writer.is_closing():

@@ -1,8 +1,9 @@
 """Order entry over FIX: NewOrderSingle, OrderCancelRequest, OrderCancelReplaceRequest and
 OrderMassCancelRequest parsed into the same `exchange.services` calls REST makes.
 
-Synchronous (the transport runs these in worker threads). Successful changes are reported from the
-outbox like every other change; only refusals are answered here.
+Commands go to the sequencer (`aexecute`); the reads here are synchronous (the transport runs them
+in worker threads). Successful changes are reported from their committed events like every other change; only refusals
+are answered here.
 """
 
 import uuid
@@ -11,16 +12,14 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.utils import timezone
 
-from exchange import services
+from exchange import sequencer
 from exchange.engine.rejects import RejectCode
 from exchange.engine.units import UnitError, cents_to_price, dollars_to_units, fp_to_count
 from exchange.fix import codec
 from exchange.fix.codec import Message
-from exchange.fix.session import Target
-from exchange.models import FixOrderSession, Order
+from exchange.models import Order
 from exchange.services import ExchangeError, OrderRequest
 
 TIME_IN_FORCE = {"1": "good_till_canceled", "3": "immediate_or_cancel", "4": "fill_or_kill",
@@ -60,8 +59,10 @@ def end_of_trading_day(now: datetime) -> datetime:
     return datetime.combine(local.date() + timedelta(days=1), time(0), TRADING_DAY_TZ)
 
 
-def order_request(msg: Message, dollars: bool, *, now: datetime | None = None) -> OrderRequest:
-    """A NewOrderSingle as an OrderRequest; raises ExchangeError for values the exchange cannot take."""
+def order_request(msg: Message, dollars: bool, *, now: datetime | None = None,
+                  rt_session: str | None = None) -> OrderRequest:
+    """A NewOrderSingle as an OrderRequest (`rt_session`: the retransmission session that owns its
+    reports); raises ExchangeError for values the exchange cannot take."""
     now = now or timezone.now()
     if msg.get(40) != "2":
         raise ExchangeError(RejectCode.INVALID_PARAMETER, "OrdType (40) must be 2 (limit)")
@@ -99,31 +100,20 @@ def order_request(msg: Message, dollars: bool, *, now: datetime | None = None) -
         time_in_force=TIME_IN_FORCE[tif], expiration_time=expiration, post_only="6" in (msg.get(18) or "").split(),
         self_trade_prevention_type=stp, max_cost=max_cost, client_order_id=cl_ord_id(msg),
         order_group_id=msg.get(20130), cancel_order_on_pause=msg.get(21006) == "Y", subaccount=int(subaccount),
-        source="fix",
+        source="fix", rt_session=rt_session,
     )
 
 
-def new_order(user: AbstractBaseUser, msg: Message, dollars: bool, session_key: str | None = None,
-              ) -> Order | Refused:
-    """Place the order; `session_key` names the retransmission session that owns its reports."""
-    with transaction.atomic():
-        try:
-            order = services.order_create(user=user, request=order_request(msg, dollars))
-        except ExchangeError as error:
-            # Caught inside the block: a refused order's own savepoint is already rolled back, while a
-            # killed fill-or-kill keeps its canceled record (its ClOrdID stays used, as over REST).
-            return Refused(error.code, error.message)
-        _owned_by(order, session_key)
-    return order
-
-
-def _owned_by(order: Order, session_key: str | None) -> None:
-    """Record, in the order's own transaction, which retransmission session its reports belong to."""
-    if session_key:
-        # One upsert statement on the order path (a replace may come from another session).
-        FixOrderSession.objects.bulk_create(
-            [FixOrderSession(order_id=order.id, key_id=session_key, target=Target.RT.value)],
-            update_conflicts=True, unique_fields=["order_id"], update_fields=["key_id", "target"])
+async def new_order(user: AbstractBaseUser, msg: Message, dollars: bool, rt_session: str | None,
+                    ) -> Order | Refused:
+    """Place the order; `rt_session` names the retransmission session that owns its reports (recorded
+    in the order's own commit)."""
+    try:
+        request = order_request(msg, dollars, rt_session=rt_session)
+        return await sequencer.aexecute("order_create", user_id=user.pk, request=request)
+    except ExchangeError as error:
+        # A killed fill-or-kill is refused too, but keeps its canceled record (its ClOrdID stays used).
+        return Refused(error.code, error.message)
 
 
 def find_order(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) -> Order | None:
@@ -141,32 +131,27 @@ def find_order(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) ->
             or orders.filter(client_order_id=orig).order_by("-created_at").first())
 
 
-def cancel(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) -> Order | Refused:
-    order = find_order(user, msg, aliases)
-    if order is None:
-        return Refused(RejectCode.ORDER_NOT_FOUND, "unknown order")
+async def cancel(user: AbstractBaseUser, order: Order) -> Order | Refused:
     try:
-        return services.order_cancel(user=user, order_id=str(order.id))
+        return await sequencer.aexecute("order_cancel", user_id=user.pk, order_id=str(order.id))
     except ExchangeError as error:
         return Refused(error.code, error.message, str(order.id), _ord_status(order))
 
 
-def replace(user: AbstractBaseUser, msg: Message, aliases: dict[str, str], dollars: bool,
-            session_key: str | None = None) -> Order | Refused:
-    """Price and/or quantity change; a pure size decrease keeps the order's place (order_decrease)."""
-    order = find_order(user, msg, aliases)
-    if order is None:
-        return Refused(RejectCode.ORDER_NOT_FOUND, "unknown order")
+async def replace(user: AbstractBaseUser, order: Order, msg: Message, dollars: bool, rt_session: str | None,
+                  ) -> Order | Refused:
+    """Price and/or quantity change; a pure size decrease keeps the order's place (order_decrease). The
+    replacing session, if a retransmission one, owns the order's reports from then on."""
     try:
-        with transaction.atomic():
-            changed = _replace(user, order, msg, dollars)
-            _owned_by(changed, session_key)
-        return changed
+        name, kwargs = replace_command(order, msg, dollars)
+        result = await sequencer.aexecute(name, user_id=user.pk, rt_session=rt_session, **kwargs)
     except ExchangeError as error:
         return Refused(error.code, error.message, str(order.id), _ord_status(order))
+    return result[1] if isinstance(result, tuple) else result  # order_amend answers (before, after)
 
 
-def _replace(user: AbstractBaseUser, order: Order, msg: Message, dollars: bool) -> Order:
+def replace_command(order: Order, msg: Message, dollars: bool) -> tuple[str, dict]:
+    """The service call an OrderCancelReplaceRequest makes of `order`: (name, kwargs without the user)."""
     try:
         total = fp_to_count(msg.get(38))
         price = parse_price(msg.get(44), dollars) if msg.get(44) else order.price
@@ -175,27 +160,23 @@ def _replace(user: AbstractBaseUser, order: Order, msg: Message, dollars: bool) 
     if order.status != Order.Status.RESTING:
         raise ExchangeError(RejectCode.ORDER_NOT_RESTING, f"order is {order.status}")
     if price == order.price and order.fill_count < total < order.fill_count + order.remaining_count:
-        return services.order_decrease(user=user, order_id=str(order.id), reduce_to=total - order.fill_count,
-                                       client_order_id=cl_ord_id(msg))
-    _old, new = services.order_amend(user=user, order_id=str(order.id), yes_price=price, count=total,
-                                     client_order_id=cl_ord_id(msg))
-    return new
+        return "order_decrease", {"order_id": str(order.id), "reduce_to": total - order.fill_count,
+                                  "client_order_id": cl_ord_id(msg)}
+    return "order_amend", {"order_id": str(order.id), "yes_price": price, "count": total,
+                           "client_order_id": cl_ord_id(msg)}
 
 
-def mass_cancel(user: AbstractBaseUser) -> list[Order]:
-    """Cancel every resting order the user placed over FIX."""
-    ids = [str(i) for i in Order.objects.filter(user=user, status=Order.Status.RESTING, source="fix")
-           .values_list("id", flat=True)]
-    if not ids:
-        return []
-    return services.orders_cancel_all(user=user, only=ids)
+def fix_resting_ids(user: AbstractBaseUser) -> list[str]:
+    """The user's resting orders placed over FIX (what an OrderMassCancelRequest cancels)."""
+    return [str(i) for i in Order.objects.filter(user=user, status=Order.Status.RESTING, source="fix")
+            .values_list("id", flat=True)]
 
 
-def cancel_orders(user: AbstractBaseUser, order_ids: list[str]) -> int:
-    """CancelOrdersOnDisconnect: the session's still-resting orders."""
+async def cancel_orders(user: AbstractBaseUser, order_ids: list[str]) -> list[Order]:
+    """Cancel these orders of the user's that still rest (mass cancel, CancelOrdersOnDisconnect)."""
     if not order_ids:
-        return 0
-    return len(services.orders_cancel_all(user=user, only=order_ids))
+        return []
+    return await sequencer.aexecute("orders_cancel_all", user_id=user.pk, only=order_ids)
 
 
 def _ord_status(order: Order) -> str:

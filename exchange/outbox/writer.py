@@ -21,11 +21,18 @@ def outbox_write(events: Sequence, *, has_xid: bool = False) -> None:
     if not events:
         return
     from exchange.models import MarketEvent
-    from exchange.services.publish import publish_on_commit
 
     if connection.vendor == "postgresql" and not has_xid:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_current_xact_id()")
     insert_rows(MarketEvent, list(events))
-    publish_on_commit(events)
-    transaction.on_commit(on_commit_published)
+    outbox_written(events)
+
+
+def outbox_written(events: Sequence) -> None:
+    """Events inserted by the caller (after its transaction took its xid): publish them after commit."""
+    from exchange.services.publish import publish_on_commit
+
+    if events:
+        publish_on_commit(events)
+        transaction.on_commit(on_commit_published)

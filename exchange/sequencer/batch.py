@@ -23,8 +23,8 @@ from exchange.models import (
     Settlement,
     Trade,
 )
-from exchange.outbox import outbox_write
-from exchange.rows import insert_rows, update_rows
+from exchange.outbox.writer import outbox_written
+from exchange.rows import Writes
 from exchange.sequencer.memory import MarketMemory
 from exchange.services.errors import ExchangeError
 
@@ -185,24 +185,29 @@ class Batch:
 
     # --- writing -----------------------------------------------------------------------------------
     def write(self) -> None:
-        """Persist everything staged since the last write, one statement per table and kind."""
+        """Persist everything staged since the last write, one statement per table and kind (a small
+        batch as one round trip)."""
+        writes = Writes()
         new = [self.orders[i] for i in self.new_orders]
-        insert_rows(Order, new)
-        update_rows(Order, [o for i, o in self.orders.items() if i not in self.new_orders], ORDER_FIELDS)
-        insert_rows(Trade, self.trades)
-        insert_rows(Fill, self.fills)
+        writes.insert(Order, new)
+        writes.update(Order, [o for i, o in self.orders.items() if i not in self.new_orders], ORDER_FIELDS)
+        writes.insert(Trade, self.trades)
+        writes.insert(Fill, self.fills)
         positions = [p for p in self.positions.values() if p.pk is None and (p.position or p.total_traded)]
-        insert_rows(Position, positions)
-        update_rows(Position, [p for p in self.positions.values() if p.pk is not None and p not in positions],
-                    POSITION_FIELDS)
-        update_rows(Account, [self.accounts[u] for u in sorted(self.dirty_accounts)], ACCOUNT_FIELDS)
-        update_rows(Market, [self.markets[m] for m in sorted(self.dirty_markets)], MARKET_FIELDS)
-        insert_rows(Settlement, self.settlements)
+        writes.insert(Position, positions)
+        writes.update(Position, [p for p in self.positions.values() if p.pk is not None and p not in positions],
+                      POSITION_FIELDS)
+        writes.update(Account, [self.accounts[u] for u in sorted(self.dirty_accounts)], ACCOUNT_FIELDS)
+        writes.update(Market, [self.markets[m] for m in sorted(self.dirty_markets)], MARKET_FIELDS)
+        writes.insert(Settlement, self.settlements)
+        writes.insert(MarketEvent, self.events)
+        # The transaction takes its xid before it draws outbox ids (a market or account lock has).
+        has_xid = bool(self.markets or self.accounts)
+        writes.run(prefix="" if has_xid or not self.events else "SELECT pg_current_xact_id()")
         if self.sessions:
             FixOrderSession.objects.bulk_create(
                 list(self.sessions.values()), update_conflicts=True, unique_fields=["order_id"],
                 update_fields=["key_id", "target"])
-        # A market lock or a written row has given the transaction its xid before ids are drawn.
-        outbox_write(self.events, has_xid=bool(self.markets or self.accounts))
+        outbox_written(self.events)
         self._clear()
 

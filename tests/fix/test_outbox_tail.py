@@ -74,7 +74,7 @@ def test_an_idle_acceptor_neither_spins_nor_reconnects():
 
 def test_a_commit_in_this_process_wakes_the_tail():
     """A fill committed in this process reaches the session long before the next poll (60 s) would
-    read it: the commit wakes the tail."""
+    read it: the commit wakes the tail (for the market's first event), then its events go out live."""
     with serving(poll_interval_s=60, idle_poll_s=60) as acceptor:
         fill_reaches_session(acceptor.ports[Target.NR])
 
