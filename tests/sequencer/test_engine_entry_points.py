@@ -18,10 +18,13 @@ from exchange import sequencer
 from exchange.models import Order
 from exchange.sequencer import EngineUnavailable
 from exchange.signing import sign_rsa_pss
+from tests.fix.keys import fix_key
+from tests.fix.raw_client import RawClient
+from tests.fix.test_session_layer import order as fix_order
 from tests.support.engine import SECRET, Engine
 from tests.support.factories import make_api_key, make_market, make_user
 from tests.support.invariants import assert_invariants, total_money
-from tests.support.servers import daphne_server, free_port
+from tests.support.servers import daphne_server, free_port, running, test_database_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -69,6 +72,33 @@ def test_rest_orders_go_through_the_engine_process_and_its_outage_is_a_503(tmp_p
     placed = sorted(Order.objects.filter(user=user).values_list("client_order_id", flat=True))
     assert placed == ["after", "before"]
     assert_invariants([market.ticker], money=money)
+
+
+def test_fix_orders_go_through_the_engine_process(tmp_path: Path):
+    """runfix started with ENGINE_URL places a FIX order through runengine from its event loop: the order
+    rests and its ExecutionReport comes back on the session."""
+    market = make_market("ENG-FIX")
+    user = make_user("engine-fix")
+    key, pem = fix_key(user)
+    engine = Engine(tmp_path)
+    engine.start()
+    ports = {name: free_port() for name in ("nr", "rt", "dc", "pt")}
+    args = ["manage.py", "runfix"] + [arg for name, port in ports.items() for arg in (f"--{name}-port", str(port))]
+    env = test_database_env(SECRET_KEY=SECRET, ENGINE_URL=engine.url)
+    try:
+        with running(args, port=ports["nr"], env=env, log_name="runfix"):
+            client = RawClient(ports["nr"], str(key.key_id), pem, "KalshiNR")
+            try:
+                assert client.logon().msg_type == "A"
+                client.send("D", fix_order(market.ticker, "via-engine", price="62", qty="2"))
+                new = client.expect("8")
+                assert (new.get(150), new.get(39)) == ("0", "0"), new
+            finally:
+                client.close()
+    finally:
+        engine.stop()
+    placed = Order.objects.get(pk=new.get(37))
+    assert (placed.source, placed.status, placed.client_order_id) == ("fix", Order.Status.RESTING, "via-engine")
 
 
 def test_entry_points_go_to_the_engine_when_engine_url_is_set(settings):
