@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import DatabaseError
 from django.utils import timezone
 
 from exchange import sequencer
@@ -20,6 +21,7 @@ from exchange.engine.units import UnitError, cents_to_price, dollars_to_units, f
 from exchange.fix import codec
 from exchange.fix.codec import Message
 from exchange.models import Order
+from exchange.sequencer import EngineUnavailable
 from exchange.services import ExchangeError, OrderRequest
 
 TIME_IN_FORCE = {"1": "good_till_canceled", "3": "immediate_or_cancel", "4": "fill_or_kill",
@@ -114,6 +116,8 @@ async def new_order(user: AbstractBaseUser, msg: Message, dollars: bool, rt_sess
     except ExchangeError as error:
         # A killed fill-or-kill is refused too, but keeps its canceled record (its ClOrdID stays used).
         return Refused(error.code, error.message)
+    except UNAVAILABLE as error:
+        return _unavailable(error)
 
 
 def find_order(user: AbstractBaseUser, msg: Message, aliases: dict[str, str]) -> Order | None:
@@ -136,6 +140,8 @@ async def cancel(user: AbstractBaseUser, order: Order) -> Order | Refused:
         return await sequencer.aexecute("order_cancel", user_id=user.pk, order_id=str(order.id))
     except ExchangeError as error:
         return Refused(error.code, error.message, str(order.id), _ord_status(order))
+    except UNAVAILABLE as error:
+        return _unavailable(error, order)
 
 
 async def replace(user: AbstractBaseUser, order: Order, msg: Message, dollars: bool, rt_session: str | None,
@@ -147,6 +153,8 @@ async def replace(user: AbstractBaseUser, order: Order, msg: Message, dollars: b
         result = await sequencer.aexecute(name, user_id=user.pk, rt_session=rt_session, **kwargs)
     except ExchangeError as error:
         return Refused(error.code, error.message, str(order.id), _ord_status(order))
+    except UNAVAILABLE as error:
+        return _unavailable(error, order)
     return result[1] if isinstance(result, tuple) else result  # order_amend answers (before, after)
 
 
@@ -185,3 +193,16 @@ def _ord_status(order: Order) -> str:
     if order.status == Order.Status.CANCELED:
         return "4"
     return "1" if order.fill_count else "0"
+
+
+# The engine or its database could not take a command: the session gets a reject, not a Logout.
+UNAVAILABLE = (EngineUnavailable, DatabaseError)
+
+
+def _unavailable(error: Exception, order: Order | None = None) -> Refused:
+    maybe = getattr(error, "maybe_applied", True)
+    message = ("the exchange did not confirm the command and may have carried it out; ask for the order's "
+               "status before sending it again" if maybe else "the exchange is unavailable; send it again")
+    if order is None:
+        return Refused(RejectCode.EXCHANGE_PAUSED, message)
+    return Refused(RejectCode.EXCHANGE_PAUSED, message, str(order.id), _ord_status(order))

@@ -145,3 +145,27 @@ def test_a_page_whose_command_cannot_reach_the_engine_is_a_503(client, settings,
                            {"side": "yes", "action": "buy", "price": "40", "count": "1"})
     assert response.status_code == 503, response.content
     assert b"retry" in response.content
+
+
+def test_a_fix_order_the_engine_cannot_take_is_rejected_and_the_session_lives(tmp_path: Path):
+    """runfix with an ENGINE_URL nobody answers: the NewOrderSingle gets an ExecutionReport rejected
+    (150=8, 39=8) with the reason, and the session still answers a TestRequest."""
+    market = make_market("ENG-FIX-DOWN")
+    user = make_user("engine-fix-down")
+    key, pem = fix_key(user)
+    ports = {name: free_port() for name in ("nr", "rt", "dc", "pt")}
+    args = ["manage.py", "runfix"] + [arg for name, port in ports.items() for arg in (f"--{name}-port", str(port))]
+    env = test_database_env(SECRET_KEY=SECRET, ENGINE_URL=f"tcp://127.0.0.1:{free_port()}", ENGINE_TIMEOUT_S="5")
+    with running(args, port=ports["nr"], env=env, log_name="runfix"):
+        client = RawClient(ports["nr"], str(key.key_id), pem, "KalshiNR")
+        try:
+            assert client.logon().msg_type == "A"
+            client.send("D", fix_order(market.ticker, "engine-down", price="62", qty="2"))
+            rejected = client.expect("8")
+            assert (rejected.get(150), rejected.get(39), rejected.get(11)) == ("8", "8", "engine-down"), rejected
+            assert "unavailable" in rejected.get(58)
+            client.send("1", [(112, "still-there")])
+            assert client.expect("0").get(112) == "still-there"
+        finally:
+            client.close()
+    assert not Order.objects.filter(client_order_id="engine-down").exists()
