@@ -76,6 +76,10 @@ class Sequencer:
                     log.error("follow-up %s failed: %s", command.name, command.future.exception())
 
     # --- the sequencer's own thread ----------------------------------------------------------------
+    def start(self) -> None:
+        """Start the sequencer thread now (it loads memory first) rather than on the first command."""
+        self._ensure_thread()
+
     def submit(self, command: Command) -> Future:
         self._ensure_thread()
         self._queue.put(command)

@@ -31,6 +31,7 @@ class Command(BaseCommand):
             port = parse_url(settings.ENGINE_URL)[1] if settings.ENGINE_URL else DEFAULT_PORT
         # This process is the engine: whatever runs here must never submit to itself over the socket.
         settings.ENGINE_URL = ""
+        api.local_sequencer().start()  # memory loads from the tables before the first command
         try:
             asyncio.run(self._serve(host, port, grace))
         finally:
