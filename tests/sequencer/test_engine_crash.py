@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from exchange.engine.rejects import RejectCode
 from exchange.models import Order
 from tests.support.engine import SECRET, Engine
 from tests.support.factories import make_market, make_user
@@ -83,7 +84,7 @@ def test_kill_9_of_the_engine_during_an_order_storm_loses_no_acknowledged_order(
     lines = _lines(ack_files)
     placed = {fields[2] for fields in lines if fields[0] == "placed"}
     refused = [fields for fields in lines if fields[0] == "refused"]
-    assert {code for _, _, code in refused} <= {"duplicate_client_order_id"}, refused
+    assert {code for _, _, code in refused} <= {RejectCode.DUPLICATE_CLIENT_ORDER_ID.value}, refused
     stored = {str(pk) for pk in Order.objects.filter(pk__in=placed).values_list("id", flat=True)}
     assert placed <= stored, f"acknowledged orders missing: {sorted(placed - stored)[:5]}"
     for i, user in enumerate(users):

@@ -306,6 +306,11 @@ def test_a_reply_that_never_comes_is_engine_unavailable_and_the_next_call_is_ser
                                                request=order(market.ticker, yes_price=4_100)))
             assert stuck.value.maybe_applied
             assert isinstance(impatient.execute("ping"), int)
+        # Once the lock is gone the stuck commands commit: they were applied after all (and must be
+        # done before the test's tables are emptied).
+        stuck_orders = Order.objects.filter(market__ticker=market.ticker)
+        wait_until(lambda: stuck_orders.count() == 2, engine.process, timeout=60,
+                   what="the stuck commands to commit")
     finally:
         impatient.close()
 
