@@ -4,25 +4,21 @@ a database that goes away under daphne. Afterwards every acknowledged order is i
 invariant holds (tests.support.invariants)."""
 
 import contextlib
-import json
 import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from exchange.models import Order
-from exchange.signing import sign_rsa_pss
 from tests.fix.keys import fix_key
 from tests.support.factories import make_market, make_user
 from tests.support.invariants import assert_invariants, total_money
 from tests.support.servers import ROOT, child_process, free_port, port_open, test_database_env, wait_until
+from tests.support.signed_client import post_v2_order
 
 pytestmark = [pytest.mark.crash, pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -178,20 +174,7 @@ class Outage:
 
 
 def _post_order(url: str, key, pem: str, ticker: str, n: int) -> tuple[int, dict]:
-    path = "/trade-api/v2/portfolio/events/orders"
-    body = json.dumps({"ticker": ticker, "side": "bid", "price": f"0.{30 + n % 10:02d}00", "count": "1.00",
-                       "time_in_force": "good_till_canceled", "self_trade_prevention_type": "taker_at_cross",
-                       "client_order_id": f"outage-{n}"}).encode()
-    timestamp = str(int(time.time() * 1000))
-    headers = {"Content-Type": "application/json", "KALSHI-ACCESS-KEY": str(key.key_id),
-               "KALSHI-ACCESS-TIMESTAMP": timestamp,
-               "KALSHI-ACCESS-SIGNATURE": sign_rsa_pss(pem, f"{timestamp}POST{path}".encode())}
-    request = urllib.request.Request(url + path, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    return post_v2_order(url, key, pem, ticker, f"outage-{n}", price=f"0.{30 + n % 10:02d}00", timeout=60)
 
 
 def test_database_outage_is_a_503_in_kalshi_shape_and_nothing_half_applied(tmp_path: Path):

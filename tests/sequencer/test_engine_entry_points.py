@@ -2,10 +2,7 @@
 land through `runengine`, and REST and pages answer 503 while the engine is unreachable."""
 
 import asyncio
-import json
-import time
-import urllib.error
-import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,7 +14,6 @@ from rest_framework.response import Response
 from exchange import sequencer
 from exchange.models import Order
 from exchange.sequencer import EngineUnavailable
-from exchange.signing import sign_rsa_pss
 from tests.fix.keys import fix_key
 from tests.fix.raw_client import RawClient
 from tests.fix.test_session_layer import order as fix_order
@@ -25,26 +21,25 @@ from tests.support.engine import SECRET, Engine
 from tests.support.factories import make_api_key, make_market, make_user
 from tests.support.invariants import assert_invariants, total_money
 from tests.support.servers import daphne_server, free_port, running, test_database_env
+from tests.support.signed_client import post_v2_order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-ORDERS = "/trade-api/v2/portfolio/events/orders"
 
-
-def _post_order(url: str, key, pem: str, ticker: str, client_order_id: str) -> tuple[int, dict]:
-    body = json.dumps({"ticker": ticker, "side": "bid", "price": "0.4000", "count": "1.00",
-                       "time_in_force": "good_till_canceled", "self_trade_prevention_type": "taker_at_cross",
-                       "client_order_id": client_order_id}).encode()
-    timestamp = str(int(time.time() * 1000))
-    headers = {"Content-Type": "application/json", "KALSHI-ACCESS-KEY": str(key.key_id),
-               "KALSHI-ACCESS-TIMESTAMP": timestamp,
-               "KALSHI-ACCESS-SIGNATURE": sign_rsa_pss(pem, f"{timestamp}POST{ORDERS}".encode())}
-    request = urllib.request.Request(url + ORDERS, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+@contextmanager
+def fix_session(user, engine_url: str, **env: str):
+    """A logged-on KalshiNR session of `user` on a runfix that submits to `engine_url`."""
+    key, pem = fix_key(user)
+    ports = {name: free_port() for name in ("nr", "rt", "dc", "pt")}
+    args = ["manage.py", "runfix"] + [arg for name, port in ports.items() for arg in (f"--{name}-port", str(port))]
+    with running(args, port=ports["nr"], env=test_database_env(SECRET_KEY=SECRET, ENGINE_URL=engine_url, **env),
+                 log_name="runfix"):
+        client = RawClient(ports["nr"], str(key.key_id), pem, "KalshiNR")
+        try:
+            assert client.logon().msg_type == "A"
+            yield client
+        finally:
+            client.close()
 
 
 def test_rest_orders_go_through_the_engine_process_and_its_outage_is_a_503(tmp_path: Path):
@@ -58,14 +53,14 @@ def test_rest_orders_go_through_the_engine_process_and_its_outage_is_a_503(tmp_p
     engine.start()
     try:
         with daphne_server(SECRET_KEY=SECRET, ENGINE_URL=engine.url, RATE_LIMITS_ENABLED="0") as url:
-            status, body = _post_order(url, key, pem, market.ticker, "before")
+            status, body = post_v2_order(url, key, pem, market.ticker, "before")
             assert status == 201, body
             engine.kill()
-            status, body = _post_order(url, key, pem, market.ticker, "during")
+            status, body = post_v2_order(url, key, pem, market.ticker, "during")
             assert status == 503, body
             assert body["error"]["code"] == "service_unavailable" and body["error"]["message"]
             engine.start()
-            status, body = _post_order(url, key, pem, market.ticker, "after")
+            status, body = post_v2_order(url, key, pem, market.ticker, "after")
             assert status == 201, body
     finally:
         engine.stop()
@@ -79,22 +74,13 @@ def test_fix_orders_go_through_the_engine_process(tmp_path: Path):
     rests and its ExecutionReport comes back on the session."""
     market = make_market("ENG-FIX")
     user = make_user("engine-fix")
-    key, pem = fix_key(user)
     engine = Engine(tmp_path)
     engine.start()
-    ports = {name: free_port() for name in ("nr", "rt", "dc", "pt")}
-    args = ["manage.py", "runfix"] + [arg for name, port in ports.items() for arg in (f"--{name}-port", str(port))]
-    env = test_database_env(SECRET_KEY=SECRET, ENGINE_URL=engine.url)
     try:
-        with running(args, port=ports["nr"], env=env, log_name="runfix"):
-            client = RawClient(ports["nr"], str(key.key_id), pem, "KalshiNR")
-            try:
-                assert client.logon().msg_type == "A"
-                client.send("D", fix_order(market.ticker, "via-engine", price="62", qty="2"))
-                new = client.expect("8")
-                assert (new.get(150), new.get(39)) == ("0", "0"), new
-            finally:
-                client.close()
+        with fix_session(user, engine.url) as client:
+            client.send("D", fix_order(market.ticker, "via-engine", price="62", qty="2"))
+            new = client.expect("8")
+            assert (new.get(150), new.get(39)) == ("0", "0"), new
     finally:
         engine.stop()
     placed = Order.objects.get(pk=new.get(37))
@@ -152,20 +138,11 @@ def test_a_fix_order_the_engine_cannot_take_is_rejected_and_the_session_lives(tm
     (150=8, 39=8) with the reason, and the session still answers a TestRequest."""
     market = make_market("ENG-FIX-DOWN")
     user = make_user("engine-fix-down")
-    key, pem = fix_key(user)
-    ports = {name: free_port() for name in ("nr", "rt", "dc", "pt")}
-    args = ["manage.py", "runfix"] + [arg for name, port in ports.items() for arg in (f"--{name}-port", str(port))]
-    env = test_database_env(SECRET_KEY=SECRET, ENGINE_URL=f"tcp://127.0.0.1:{free_port()}", ENGINE_TIMEOUT_S="5")
-    with running(args, port=ports["nr"], env=env, log_name="runfix"):
-        client = RawClient(ports["nr"], str(key.key_id), pem, "KalshiNR")
-        try:
-            assert client.logon().msg_type == "A"
-            client.send("D", fix_order(market.ticker, "engine-down", price="62", qty="2"))
-            rejected = client.expect("8")
-            assert (rejected.get(150), rejected.get(39), rejected.get(11)) == ("8", "8", "engine-down"), rejected
-            assert "unavailable" in rejected.get(58)
-            client.send("1", [(112, "still-there")])
-            assert client.expect("0").get(112) == "still-there"
-        finally:
-            client.close()
+    with fix_session(user, f"tcp://127.0.0.1:{free_port()}", ENGINE_TIMEOUT_S="5") as client:
+        client.send("D", fix_order(market.ticker, "engine-down", price="62", qty="2"))
+        rejected = client.expect("8")
+        assert (rejected.get(150), rejected.get(39), rejected.get(11)) == ("8", "8", "engine-down"), rejected
+        assert "unavailable" in rejected.get(58)
+        client.send("1", [(112, "still-there")])
+        assert client.expect("0").get(112) == "still-there"
     assert not Order.objects.filter(client_order_id="engine-down").exists()

@@ -41,3 +41,25 @@ class SignedClient:
 
     def delete(self, path: str, body: object = None, **sign):
         return self.request("DELETE", path, body, **sign)
+
+
+def post_v2_order(base_url: str, key, private_pem: str, ticker: str, client_order_id: str, *,
+                  price: str = "0.4000", timeout: float = 120) -> tuple[int, dict]:
+    """A signed V2 limit bid for one contract over real HTTP: (status, JSON body)."""
+    import urllib.error
+    import urllib.request
+
+    path = PREFIX + "/portfolio/events/orders"
+    body = json.dumps({"ticker": ticker, "side": "bid", "price": price, "count": "1.00",
+                       "time_in_force": "good_till_canceled", "self_trade_prevention_type": "taker_at_cross",
+                       "client_order_id": client_order_id}).encode()
+    timestamp = str(int(time.time() * 1000))
+    headers = {"Content-Type": "application/json", "KALSHI-ACCESS-KEY": str(key.key_id),
+               "KALSHI-ACCESS-TIMESTAMP": timestamp,
+               "KALSHI-ACCESS-SIGNATURE": sign_rsa_pss(private_pem, f"{timestamp}POST{path}".encode())}
+    request = urllib.request.Request(base_url + path, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
