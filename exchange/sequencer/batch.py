@@ -195,8 +195,7 @@ class Batch:
         writes.insert(Fill, self.fills)
         positions = [p for p in self.positions.values() if p.pk is None and (p.position or p.total_traded)]
         writes.insert(Position, positions)
-        writes.update(Position, [p for p in self.positions.values() if p.pk is not None and p not in positions],
-                      POSITION_FIELDS)
+        writes.update(Position, [p for p in self.positions.values() if p.pk is not None], POSITION_FIELDS)
         writes.update(Account, [self.accounts[u] for u in sorted(self.dirty_accounts)], ACCOUNT_FIELDS)
         writes.update(Market, [self.markets[m] for m in sorted(self.dirty_markets)], MARKET_FIELDS)
         writes.insert(Settlement, self.settlements)

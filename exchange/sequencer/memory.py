@@ -72,13 +72,13 @@ class MarketMemory:
             for price in book.from_best(best_is_highest=False):
                 if price > limit:
                     return
-                yield from list(book.levels[price].values())
+                yield from book.levels[price].values()
         else:
             book = self.sides["bid"]
             for price in book.from_best(best_is_highest=True):
                 if price < limit:
                     return
-                yield from list(book.levels[price].values())
+                yield from book.levels[price].values()
 
     def best(self, side: str, deltas: dict[int, int]) -> tuple[int, int]:
         """Best (price, size) of a side once `deltas` (price -> size change) apply; (0, 0) if empty."""
@@ -89,9 +89,6 @@ class MarketMemory:
             if size > 0:
                 return price, size
         return 0, 0
-
-    def position(self, user_id: int) -> Position | None:
-        return self.positions.get(user_id)
 
     def keep(self, orders: list[Order], positions: list[Position], version: int) -> None:
         """Take in the state a command committed to: its orders (resting or not) and positions."""
